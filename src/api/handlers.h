@@ -1,0 +1,24 @@
+/* handlers: the operation behind each route (see routes.c). */
+#ifndef LOYALTY_HANDLERS_H
+#define LOYALTY_HANDLERS_H
+
+#include "http/request.h"
+
+void api_health(struct http_req *r);
+void api_metrics(struct http_req *r);
+void api_schema(struct http_req *r);
+void api_card_get(struct http_req *r);
+void api_card_block(struct http_req *r);
+void api_card_unblock(struct http_req *r);
+void api_card_replace(struct http_req *r);
+void api_client_card_add(struct http_req *r);
+void api_client_create(struct http_req *r);
+void api_client_get(struct http_req *r);
+void api_client_search(struct http_req *r);
+void api_client_update(struct http_req *r);
+
+/* The route table of the API and its length. */
+extern const struct route api_routes[];
+extern const size_t api_nroutes;
+
+#endif

@@ -1,0 +1,34 @@
+/* routes.c: the whole API as one table. Access per API.md §1: `scopes` lists who besides
+ * admin may call; partners are further limited to their own clients inside the handlers. */
+#include "api/handlers.h"
+#include "api/messages.h"
+#include "http/scope.h"
+
+#define ANY (SCOPE_POS | SCOPE_SHOP | SCOPE_PARTNER | SCOPE_ERP | SCOPE_ANALYTICS)
+#define READ_CLIENTS (SCOPE_POS | SCOPE_SHOP | SCOPE_PARTNER | SCOPE_ERP | SCOPE_ANALYTICS)
+#define WRITE_CLIENTS (SCOPE_POS | SCOPE_SHOP | SCOPE_PARTNER | SCOPE_ERP)
+#define MONITORING (SCOPE_ANALYTICS | SCOPE_ERP)
+#define PUBLIC 0u
+
+const struct route api_routes[] = {
+    {"GET", "/api/v1/health", "health", PUBLIC, api_health, NULL, false},
+    /* /metrics is open to loopback callers; others need a monitoring scope (handler) */
+    {"GET", "/metrics", "metrics", PUBLIC, api_metrics, NULL, false},
+    {"GET", "/api/v1/schema/{name}", "schema", ANY, api_schema, NULL, false},
+    {"GET", "/api/v1/cards/{number}", "cards.get", READ_CLIENTS, api_card_get, NULL, false},
+    {"POST", "/api/v1/cards/{number}/block", "cards.block", WRITE_CLIENTS, api_card_block,
+     &msg_card_block_desc, false},
+    {"POST", "/api/v1/cards/{number}/unblock", "cards.unblock", WRITE_CLIENTS, api_card_unblock,
+     &msg_card_block_desc, false},
+    {"POST", "/api/v1/cards/{number}/replace", "cards.replace", WRITE_CLIENTS, api_card_replace,
+     &msg_card_replace_desc, false},
+    {"POST", "/api/v1/clients", "clients.create", WRITE_CLIENTS, api_client_create,
+     &msg_client_input_desc, false},
+    {"GET", "/api/v1/clients", "clients.search", READ_CLIENTS, api_client_search, NULL, false},
+    {"GET", "/api/v1/clients/{id}", "clients.get", READ_CLIENTS, api_client_get, NULL, false},
+    {"PATCH", "/api/v1/clients/{id}", "clients.update", WRITE_CLIENTS, api_client_update,
+     &msg_client_input_desc, false},
+    {"POST", "/api/v1/clients/{id}/cards", "clients.cards.add", WRITE_CLIENTS,
+     api_client_card_add, &msg_card_add_desc, false},
+};
+const size_t api_nroutes = sizeof(api_routes) / sizeof(api_routes[0]);

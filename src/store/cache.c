@@ -1,0 +1,254 @@
+#include "store/cache.h"
+
+#include <hiredis/hiredis.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "util/log.h"
+
+#define CACHE_RETRY_SECONDS 1          /* wait between reconnect attempts */
+#define CACHE_PENDING_MAX 4096         /* invalidations remembered while Redis is down */
+
+/* A thread's Redis connection. */
+struct cache {
+    redisContext *ctx;     /* NULL while disconnected */
+    char host[200];        /* Redis host */
+    int port;              /* Redis port */
+    int ttl;               /* seconds an entry lives */
+    time_t next_try;       /* no reconnect before this time */
+    bool disabled;         /* no Redis configured */
+};
+
+/* Invalidations that could not be sent: every thread of the process refuses to read the
+ * cache until they are delivered, so no stale entry is ever served. */
+static pthread_mutex_t cache_pending_lock = PTHREAD_MUTEX_INITIALIZER;
+static char *cache_pending[CACHE_PENDING_MAX];
+static size_t cache_npending;
+static bool cache_pending_overflow; /* too many: flush the whole card cache on reconnect */
+
+/* Store only when the generation is still what the reader saw before reading the database. */
+static const char cache_put_script[] =
+    "if (redis.call('GET', KEYS[1]) or '0') == ARGV[1] then "
+    "redis.call('HSET', KEYS[2], 'json', ARGV[2], 'xml', ARGV[3], 'src', ARGV[4]) "
+    "redis.call('EXPIRE', KEYS[2], ARGV[5]) end return 1";
+
+struct cache *cache_new(const char *addr, int ttl_seconds)
+{
+    struct cache *c = calloc(1, sizeof(*c));
+    if (!c)
+        abort();
+    c->ttl = ttl_seconds > 0 ? ttl_seconds : 3600;
+    const char *colon = strrchr(addr, ':');
+    if (!*addr || !colon) {
+        c->disabled = true;
+        return c;
+    }
+    snprintf(c->host, sizeof(c->host), "%.*s", (int)(colon - addr), addr);
+    c->port = atoi(colon + 1);
+    return c;
+}
+
+void cache_free(struct cache *c)
+{
+    if (!c)
+        return;
+    if (c->ctx)
+        redisFree(c->ctx);
+    free(c);
+}
+
+static void cache_drop(struct cache *c)
+{
+    if (c->ctx)
+        redisFree(c->ctx);
+    c->ctx = NULL;
+    c->next_try = time(NULL) + CACHE_RETRY_SECONDS;
+}
+
+static bool cache_connect(struct cache *c)
+{
+    if (c->ctx)
+        return true;
+    if (c->disabled || time(NULL) < c->next_try)
+        return false;
+    struct timeval tv = {0, 200000};
+    c->ctx = redisConnectWithTimeout(c->host, c->port, tv);
+    if (!c->ctx || c->ctx->err) {
+        cache_drop(c);
+        return false;
+    }
+    struct timeval io = {0, 500000};
+    redisSetTimeout(c->ctx, io);
+    return true;
+}
+
+/* Run one command; NULL (and the connection dropped) on a transport error. */
+static redisReply *cache_cmd(struct cache *c, int argc, const char **argv)
+{
+    if (!cache_connect(c))
+        return NULL;
+    redisReply *r = redisCommandArgv(c->ctx, argc, argv, NULL);
+    if (!r || c->ctx->err) {
+        if (r)
+            freeReplyObject(r);
+        cache_drop(c);
+        return NULL;
+    }
+    return r;
+}
+
+static void cache_keys(const char *number, char *gen, char *doc, size_t n)
+{
+    /* the hash tag keeps both keys of a card in one Redis Cluster slot */
+    snprintf(gen, n, "{card:%s}:gen", number);
+    snprintf(doc, n, "{card:%s}:doc", number);
+}
+
+/* Send one card's invalidation: bump the generation, delete the document. */
+static bool cache_invalidate_one(struct cache *c, const char *number)
+{
+    char gk[128], dk[128];
+    cache_keys(number, gk, dk, sizeof(gk));
+    if (!cache_connect(c))
+        return false;
+    redisAppendCommand(c->ctx, "INCR %s", gk);
+    redisAppendCommand(c->ctx, "DEL %s", dk);
+    for (int i = 0; i < 2; i++) {
+        void *reply = NULL;
+        if (redisGetReply(c->ctx, &reply) != REDIS_OK || !reply) {
+            cache_drop(c);
+            return false;
+        }
+        bool err = ((redisReply *)reply)->type == REDIS_REPLY_ERROR;
+        freeReplyObject(reply);
+        if (err)
+            return false;
+    }
+    return true;
+}
+
+/* Deliver remembered invalidations; true when none is left. */
+static bool cache_flush_pending(struct cache *c)
+{
+    bool ok = true;
+    pthread_mutex_lock(&cache_pending_lock);
+    if (cache_pending_overflow) {
+        const char *argv[] = {"FLUSHDB"};
+        redisReply *r = cache_cmd(c, 1, argv);
+        ok = r && r->type != REDIS_REPLY_ERROR;
+        if (r)
+            freeReplyObject(r);
+        if (ok) {
+            cache_pending_overflow = false;
+            for (size_t i = 0; i < cache_npending; i++)
+                free(cache_pending[i]);
+            cache_npending = 0;
+        }
+    }
+    while (ok && cache_npending > 0) {
+        ok = cache_invalidate_one(c, cache_pending[cache_npending - 1]);
+        if (ok)
+            free(cache_pending[--cache_npending]);
+    }
+    pthread_mutex_unlock(&cache_pending_lock);
+    return ok;
+}
+
+static bool cache_usable(struct cache *c)
+{
+    bool pending;
+    if (!cache_connect(c))
+        return false;
+    pthread_mutex_lock(&cache_pending_lock);
+    pending = cache_npending > 0 || cache_pending_overflow;
+    pthread_mutex_unlock(&cache_pending_lock);
+    return !pending || cache_flush_pending(c);
+}
+
+bool cache_ping(struct cache *c)
+{
+    const char *argv[] = {"PING"};
+    redisReply *r = cache_cmd(c, 1, argv);
+    bool ok = r && r->type == REDIS_REPLY_STATUS;
+    if (r)
+        freeReplyObject(r);
+    return ok;
+}
+
+enum cache_result cache_card_get(struct cache *c, const char *number, bool want_xml,
+                                 struct buf *doc, int64_t *source_client, char *gen)
+{
+    char gk[128], dk[128];
+    redisReply *replies[2] = {NULL, NULL};
+    enum cache_result res = CACHE_DOWN;
+
+    if (!cache_usable(c))
+        return CACHE_DOWN;
+    cache_keys(number, gk, dk, sizeof(gk));
+    redisAppendCommand(c->ctx, "HMGET %s %s src", dk, want_xml ? "xml" : "json");
+    redisAppendCommand(c->ctx, "GET %s", gk);
+    for (int i = 0; i < 2; i++) {
+        void *reply = NULL;
+        if (redisGetReply(c->ctx, &reply) != REDIS_OK || !reply) {
+            cache_drop(c);
+            goto out;
+        }
+        replies[i] = reply;
+    }
+    redisReply *h = replies[0], *g = replies[1];
+    if (h->type != REDIS_REPLY_ARRAY || h->elements != 2)
+        goto out;
+    snprintf(gen, 32, "%s", g->type == REDIS_REPLY_STRING ? g->str : "0");
+    if (h->element[0]->type != REDIS_REPLY_STRING) {
+        res = CACHE_MISS;
+        goto out;
+    }
+    buf_add(doc, h->element[0]->str, h->element[0]->len);
+    *source_client = h->element[1]->type == REDIS_REPLY_STRING ? atoll(h->element[1]->str) : 0;
+    res = CACHE_HIT;
+out:
+    for (int i = 0; i < 2; i++)
+        if (replies[i])
+            freeReplyObject(replies[i]);
+    return res;
+}
+
+void cache_card_put(struct cache *c, const char *number, const char *gen, const char *json,
+                    const char *xml, int64_t source_client)
+{
+    char gk[128], dk[128], src[32], ttl[16];
+    cache_keys(number, gk, dk, sizeof(gk));
+    snprintf(src, sizeof(src), "%lld", (long long)source_client);
+    snprintf(ttl, sizeof(ttl), "%d", c->ttl);
+    const char *argv[] = {"EVAL", cache_put_script, "2", gk, dk, gen, json, xml, src, ttl};
+    if (!cache_usable(c))
+        return;
+    redisReply *r = cache_cmd(c, 10, argv);
+    if (r)
+        freeReplyObject(r);
+}
+
+void cache_card_invalidate(struct cache *c, const char *const *numbers, size_t n)
+{
+    if (c->disabled)
+        return;
+    for (size_t i = 0; i < n; i++) {
+        if (cache_invalidate_one(c, numbers[i]))
+            continue;
+        pthread_mutex_lock(&cache_pending_lock);
+        if (cache_npending < CACHE_PENDING_MAX) {
+            cache_pending[cache_npending] = strdup(numbers[i]);
+            if (cache_pending[cache_npending])
+                cache_npending++;
+            else
+                cache_pending_overflow = true;
+        } else {
+            cache_pending_overflow = true;
+        }
+        pthread_mutex_unlock(&cache_pending_lock);
+        log_warn("cache: invalidation of card %s deferred until Redis answers", numbers[i]);
+    }
+}

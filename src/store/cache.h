@@ -1,0 +1,41 @@
+/* cache: card documents in Redis. Never the truth: every committed change invalidates the
+ * entries it touched, and a reader only stores what it read when no change came between. */
+#ifndef LOYALTY_CACHE_H
+#define LOYALTY_CACHE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "util/buf.h"
+
+struct cache;
+
+/* What a lookup found. */
+enum cache_result {
+    CACHE_HIT,   /* the document is in out */
+    CACHE_MISS,  /* not cached; gen holds the generation to store under */
+    CACHE_DOWN,  /* Redis is unreachable: read the database, store nothing */
+};
+
+/* A cached card: the rendered document in both formats and its owner's source. */
+struct cache_card {
+    struct buf json;        /* JSON document */
+    struct buf xml;         /* XML document */
+    int64_t source_client;  /* API client that brought the owner in (partner checks), 0 = none */
+};
+
+/* addr "host:port"; "" makes a cache that is always down. */
+struct cache *cache_new(const char *addr, int ttl_seconds);
+void cache_free(struct cache *c);
+bool cache_ping(struct cache *c);
+/* Look a card up; on CACHE_MISS, gen (32 bytes) receives the generation seen. */
+enum cache_result cache_card_get(struct cache *c, const char *number, bool want_xml,
+                                 struct buf *doc, int64_t *source_client, char *gen);
+/* Store a card read from the database, unless its generation moved since gen was read. */
+void cache_card_put(struct cache *c, const char *number, const char *gen, const char *json,
+                    const char *xml, int64_t source_client);
+/* After COMMIT: drop the entries of these cards (remembered and retried while Redis is down). */
+void cache_card_invalidate(struct cache *c, const char *const *numbers, size_t n);
+
+#endif

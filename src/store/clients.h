@@ -1,0 +1,62 @@
+/* clients: registration, changes and cards of a client, each one transaction. */
+#ifndef LOYALTY_STORE_CLIENTS_H
+#define LOYALTY_STORE_CLIENTS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "api/messages.h"
+#include "store/db.h"
+
+/* How an operation ended when it did not simply succeed. */
+struct store_outcome {
+    enum db_status db;     /* DB_OK unless the database failed */
+    int status;            /* HTTP status of a refusal (404, 409, 400), 0 when done */
+    const char *code;      /* error code of the refusal */
+    const char *field;     /* offending field, or NULL */
+    const char *message;   /* human text of the refusal */
+    const char **cards;    /* card numbers whose cached documents the change made stale */
+    size_t ncards;         /* number of them */
+};
+
+/* Who is calling (for source and idempotency). */
+struct store_caller {
+    int64_t api_client_id;       /* api_clients.id */
+    const char *api_client_name; /* its name, recorded as the client's source */
+    int64_t only_source;         /* partner: act only on clients with this source, else 0 */
+};
+
+/* A registration, already normalised (phone E.164, e-mail lower-case). */
+struct store_registration {
+    const struct msg_client_input *in; /* the decoded request */
+    const char *phone;                 /* normalised phone or NULL */
+    const char *email;                 /* normalised e-mail or NULL */
+    const char *idempotency_key;       /* Idempotency-Key header or NULL */
+    const char *request_hash;          /* hex SHA-256 of the canonical request */
+};
+
+/* Register; on success *client_id is the new (or replayed) client and *replayed tells. */
+struct store_outcome store_client_register(struct db *db, struct arena *a,
+                                           const struct store_caller *who,
+                                           const struct store_registration *reg,
+                                           int64_t *client_id, bool *replayed);
+/* PATCH: members present in `in` replace the stored ones. */
+struct store_outcome store_client_update(struct db *db, struct arena *a,
+                                         const struct store_caller *who, int64_t client_id,
+                                         const struct msg_client_input *in, const char *phone,
+                                         const char *email);
+/* Bind a physical card or issue a virtual one; *number receives the card. */
+struct store_outcome store_card_add(struct db *db, struct arena *a,
+                                    const struct store_caller *who, int64_t client_id,
+                                    const char *number, bool virtual_card, const char **out);
+/* Card actions. */
+enum store_card_action { STORE_CARD_BLOCK, STORE_CARD_UNBLOCK };
+struct store_outcome store_card_set_blocked(struct db *db, struct arena *a,
+                                            const struct store_caller *who, const char *number,
+                                            bool blocked, const char *reason,
+                                            int64_t *client_id);
+struct store_outcome store_card_replace(struct db *db, struct arena *a,
+                                        const struct store_caller *who, const char *number,
+                                        const char *new_number, int64_t *client_id);
+
+#endif

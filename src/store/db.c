@@ -1,0 +1,188 @@
+#include "store/db.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "util/log.h"
+
+static enum db_status db_exec_once(struct db *db, enum db_stmt_id id, int n,
+                                   const char *const *vals, PGresult **res, char *constraint,
+                                   size_t clen);
+static enum db_status db_simple_once(struct db *db, const char *sql);
+
+void db_init(struct db *db, const char *conninfo)
+{
+    memset(db, 0, sizeof(*db));
+    db->conninfo = conninfo;
+}
+
+void db_close(struct db *db)
+{
+    if (db->conn)
+        PQfinish(db->conn);
+    db->conn = NULL;
+    db->in_tx = false;
+}
+
+static bool db_prepare_all(struct db *db)
+{
+    for (int i = 0; i < STMT_COUNT; i++) {
+        PGresult *r = PQprepare(db->conn, db_stmts[i].name, db_stmts[i].sql, 0, NULL);
+        bool ok = PQresultStatus(r) == PGRES_COMMAND_OK;
+        if (!ok)
+            log_error("prepare %s: %s", db_stmts[i].name, PQerrorMessage(db->conn));
+        PQclear(r);
+        if (!ok)
+            return false;
+    }
+    return true;
+}
+
+static bool db_set_timezone(struct db *db)
+{
+    const char *sql = "SELECT coalesce((SELECT body->>'timezone' FROM settings "
+                      "WHERE section = 'general'), 'Europe/Moscow')";
+    PGresult *r = PQexec(db->conn, sql);
+    bool ok = PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1;
+    if (ok) {
+        snprintf(db->timezone, sizeof(db->timezone), "%s", PQgetvalue(r, 0, 0));
+        PQclear(r);
+        const char *params[1] = {db->timezone};
+        r = PQexecParams(db->conn, "SELECT set_config('TimeZone', $1, false)", 1, NULL, params,
+                         NULL, NULL, 0);
+        ok = PQresultStatus(r) == PGRES_TUPLES_OK;
+    }
+    PQclear(r);
+    return ok;
+}
+
+enum db_status db_ensure(struct db *db)
+{
+    if (db->conn && PQstatus(db->conn) == CONNECTION_OK)
+        return DB_OK;
+    db_close(db);
+    db->conn = PQconnectdb(db->conninfo);
+    if (PQstatus(db->conn) != CONNECTION_OK) {
+        log_warn("PostgreSQL: %s", PQerrorMessage(db->conn));
+        db_close(db);
+        return DB_UNAVAILABLE;
+    }
+    if (!db_set_timezone(db) || !db_prepare_all(db)) {
+        db_close(db);
+        return DB_UNAVAILABLE;
+    }
+    return DB_OK;
+}
+
+/* Classify a failed result. */
+static enum db_status db_classify(struct db *db, PGresult *r, char *constraint, size_t clen)
+{
+    const char *state = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
+    if (!db->conn || PQstatus(db->conn) != CONNECTION_OK || !state ||
+        strncmp(state, "08", 2) == 0 || strncmp(state, "57P", 3) == 0) {
+        db_close(db); /* reconnect on the next request */
+        return DB_UNAVAILABLE;
+    }
+    if (strcmp(state, "23505") == 0) {
+        const char *c = PQresultErrorField(r, PG_DIAG_CONSTRAINT_NAME);
+        if (constraint)
+            snprintf(constraint, clen, "%s", c ? c : "");
+        return DB_UNIQUE;
+    }
+    if (strcmp(state, "40001") == 0 || strcmp(state, "40P01") == 0)
+        return DB_SERIALIZATION;
+    log_error("SQL error %s: %s", state, PQresultErrorMessage(r));
+    return DB_ERROR;
+}
+
+enum db_status db_exec(struct db *db, enum db_stmt_id id, int n, const char *const *vals,
+                       PGresult **res, char *constraint, size_t clen)
+{
+    /* outside a transaction a dropped connection is retried once on a new one */
+    for (int attempt = 0;; attempt++) {
+        enum db_status st = db_exec_once(db, id, n, vals, res, constraint, clen);
+        if (st != DB_UNAVAILABLE || db->in_tx || attempt == 1)
+            return st;
+    }
+}
+
+static enum db_status db_exec_once(struct db *db, enum db_stmt_id id, int n,
+                                   const char *const *vals, PGresult **res, char *constraint,
+                                   size_t clen)
+{
+    enum db_status st = db_ensure(db);
+    if (res)
+        *res = NULL;
+    if (st != DB_OK)
+        return st;
+    PGresult *r = PQexecPrepared(db->conn, db_stmts[id].name, n, vals, NULL, NULL, 0);
+    ExecStatusType es = PQresultStatus(r);
+    if (es == PGRES_TUPLES_OK || es == PGRES_COMMAND_OK) {
+        if (res)
+            *res = r;
+        else
+            PQclear(r);
+        return DB_OK;
+    }
+    st = db_classify(db, r, constraint, clen);
+    PQclear(r);
+    return st;
+}
+
+enum db_status db_run(struct db *db, enum db_stmt_id id, int n, const char *const *vals)
+{
+    return db_exec(db, id, n, vals, NULL, NULL, 0);
+}
+
+enum db_status db_simple(struct db *db, const char *sql)
+{
+    for (int attempt = 0;; attempt++) {
+        enum db_status st = db_simple_once(db, sql);
+        if (st != DB_UNAVAILABLE || db->in_tx || attempt == 1)
+            return st;
+    }
+}
+
+static enum db_status db_simple_once(struct db *db, const char *sql)
+{
+    enum db_status st = db_ensure(db);
+    if (st != DB_OK)
+        return st;
+    PGresult *r = PQexec(db->conn, sql);
+    ExecStatusType es = PQresultStatus(r);
+    if (es == PGRES_COMMAND_OK || es == PGRES_TUPLES_OK) {
+        PQclear(r);
+        return DB_OK;
+    }
+    st = db_classify(db, r, NULL, 0);
+    PQclear(r);
+    return st;
+}
+
+enum db_status db_begin(struct db *db)
+{
+    enum db_status st = db_simple(db, "BEGIN");
+    db->in_tx = st == DB_OK;
+    return st;
+}
+
+enum db_status db_commit(struct db *db)
+{
+    enum db_status st = db_simple(db, "COMMIT");
+    db->in_tx = false;
+    return st;
+}
+
+void db_rollback(struct db *db)
+{
+    if (db->conn && db->in_tx && PQstatus(db->conn) == CONNECTION_OK) {
+        PGresult *r = PQexec(db->conn, "ROLLBACK");
+        PQclear(r);
+    }
+    db->in_tx = false;
+}
+
+bool db_ping(struct db *db)
+{
+    return db_simple(db, "SELECT 1") == DB_OK;
+}

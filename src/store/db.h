@@ -1,0 +1,46 @@
+/* db: one PostgreSQL connection per thread, statements prepared once per connection,
+ * reconnect on failure, errors classified for the API. */
+#ifndef LOYALTY_DB_H
+#define LOYALTY_DB_H
+
+#include <libpq-fe.h>
+#include <stdbool.h>
+
+#include "store/stmts.h"
+
+/* A thread's connection and what it needs to reconnect. */
+struct db {
+    PGconn *conn;          /* NULL until the first use or after a failure */
+    const char *conninfo;  /* libpq connection string (owned by the config) */
+    char timezone[64];     /* business time zone, read from settings at connect */
+    bool in_tx;            /* inside BEGIN … COMMIT */
+};
+
+/* How a statement ended, as the API sees it. */
+enum db_status {
+    DB_OK = 0,          /* done */
+    DB_UNAVAILABLE,     /* no connection: answer 503, nothing was written */
+    DB_UNIQUE,          /* unique violation; db_last_constraint() names it */
+    DB_SERIALIZATION,   /* deadlock or serialization failure: retry the transaction */
+    DB_ERROR,           /* any other error (a bug): 500 */
+};
+
+void db_init(struct db *db, const char *conninfo);
+void db_close(struct db *db);
+/* Connect (and prepare) when needed. */
+enum db_status db_ensure(struct db *db);
+/* Run a prepared statement; *res is set on DB_OK (caller PQclear()s it), NULL otherwise.
+ * constraint (may be NULL) receives the violated constraint's name on DB_UNIQUE. */
+enum db_status db_exec(struct db *db, enum db_stmt_id id, int n, const char *const *vals,
+                       PGresult **res, char *constraint, size_t clen);
+/* Run a statement, expecting it to affect or return rows; ignore the result. */
+enum db_status db_run(struct db *db, enum db_stmt_id id, int n, const char *const *vals);
+enum db_status db_begin(struct db *db);
+enum db_status db_commit(struct db *db);
+void db_rollback(struct db *db);
+/* Plain SQL without parameters (migrations, admin tools). */
+enum db_status db_simple(struct db *db, const char *sql);
+/* true when the server answers */
+bool db_ping(struct db *db);
+
+#endif

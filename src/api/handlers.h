@@ -16,6 +16,14 @@ void api_client_create(struct http_req *r);
 void api_client_get(struct http_req *r);
 void api_client_search(struct http_req *r);
 void api_client_update(struct http_req *r);
+void api_client_operations(struct http_req *r);
+void api_purchase_calculate(struct http_req *r);
+void api_purchase_confirm(struct http_req *r);
+void api_purchase_get(struct http_req *r);
+void api_purchase_commit(struct http_req *r);
+void api_purchase_cancel(struct http_req *r);
+void api_refund_create(struct http_req *r);
+void api_adjustment_create(struct http_req *r);
 
 /* The route table of the API and its length. */
 extern const struct route api_routes[];

@@ -149,7 +149,229 @@ static const struct msg_field card_replace_fields[] = {
 const struct msg_desc msg_card_replace_desc = {"card", MSG_FIELDS(card_replace_fields),
                                                sizeof(struct msg_card_replace)};
 
+#define MONEY(st, f, ...) {.name = #f, .type = MSG_MONEY, .off = offsetof(st, f), __VA_ARGS__}
+#define PTS(st, f) {.name = #f, .type = MSG_POINTS, .off = offsetof(st, f)}
+#define STRARR(st, f, n, ...)                                                          \
+    {.name = #f, .type = MSG_ARRAY, .off = offsetof(st, f), .count_off = offsetof(st, n), \
+     __VA_ARGS__}
+
+static const struct msg_field line_in_fields[] = {
+    INT(struct msg_line_in, line_no, .flags = MSG_REQUIRED, .min = 1, .max = 100000),
+    STR(struct msg_line_in, sku, .max = 64),
+    STR(struct msg_line_in, name, .max = 255),
+    {.name = "qty", .type = MSG_QTY, .off = offsetof(struct msg_line_in, qty),
+     .flags = MSG_REQUIRED, .min = 1, .max = 1000000000LL},
+    MONEY(struct msg_line_in, price, .flags = MSG_REQUIRED, .min = 0, .max = 100000000000LL),
+    MONEY(struct msg_line_in, amount, .flags = MSG_OPTIONAL,
+          .set_off = offsetof(struct msg_line_in, has_amount), .min = 0, .max = 100000000000LL),
+};
+static const struct msg_desc line_in_desc = {"line", MSG_FIELDS(line_in_fields),
+                                             sizeof(struct msg_line_in)};
+
+static const struct msg_field certificate_in_fields[] = {
+    STR(struct msg_certificate_in, code, .flags = MSG_REQUIRED, .min = 1, .max = 64),
+    MONEY(struct msg_certificate_in, amount, .flags = MSG_REQUIRED, .min = 1,
+          .max = 100000000000LL),
+};
+static const struct msg_desc certificate_in_desc = {
+    "gift_certificate", MSG_FIELDS(certificate_in_fields), sizeof(struct msg_certificate_in)};
+
+static const struct msg_field purchase_in_fields[] = {
+    STR(struct msg_purchase_in, receipt_id, .min = 1, .max = 100),
+    STR(struct msg_purchase_in, store_id, .max = 64),
+    STR(struct msg_purchase_in, pos_id, .max = 64),
+    {.name = "at", .type = MSG_DATETIME, .off = offsetof(struct msg_purchase_in, at)},
+    STR(struct msg_purchase_in, card, .max = 64),
+    INT(struct msg_purchase_in, client_id, .flags = MSG_OPTIONAL,
+        .set_off = offsetof(struct msg_purchase_in, has_client_id)),
+    STR(struct msg_purchase_in, phone, .max = 32),
+    ARR(struct msg_purchase_in, lines, nlines, line_in_desc, .flags = MSG_REQUIRED, .min = 1,
+        .max = 1000),
+    STRARR(struct msg_purchase_in, promo_codes, npromo_codes, .max = 20),
+    {.name = "points_to_spend", .type = MSG_POINTS,
+     .off = offsetof(struct msg_purchase_in, points_to_spend), .min = 0, .max = 100000000000LL},
+    ARR(struct msg_purchase_in, gift_certificates, ngift_certificates, certificate_in_desc,
+        .max = 20),
+    BOOL(struct msg_purchase_in, strict),
+    BOOL(struct msg_purchase_in, hold),
+};
+const struct msg_desc msg_purchase_in_desc = {"purchase", MSG_FIELDS(purchase_in_fields),
+                                              sizeof(struct msg_purchase_in)};
+
+static const char *const applied_kinds[] = {"level", "promotion", NULL};
+static const char *const purchase_statuses[] = {"calculated", "held", "confirmed", "cancelled",
+                                                NULL};
+static const char *const code_statuses[] = {"applied", "rejected", NULL};
+
+static const struct msg_field promotion_applied_fields[] = {
+    INT(struct msg_promotion_applied, id, .flags = MSG_OPTIONAL,
+        .set_off = offsetof(struct msg_promotion_applied, has_id)),
+    STR(struct msg_promotion_applied, name),
+    ENUM(struct msg_promotion_applied, kind, applied_kinds),
+    MONEY(struct msg_promotion_applied, amount),
+};
+static const struct msg_desc promotion_applied_desc = {
+    "promotion", MSG_FIELDS(promotion_applied_fields), sizeof(struct msg_promotion_applied)};
+
+static const struct msg_field line_out_fields[] = {
+    INT(struct msg_line_out, line_no),
+    STR(struct msg_line_out, sku),
+    {.name = "qty", .type = MSG_QTY, .off = offsetof(struct msg_line_out, qty)},
+    MONEY(struct msg_line_out, price),
+    MONEY(struct msg_line_out, amount),
+    MONEY(struct msg_line_out, discount),
+    PTS(struct msg_line_out, points_spent),
+    MONEY(struct msg_line_out, to_pay),
+    PTS(struct msg_line_out, points_accrued),
+    ARR(struct msg_line_out, promotions, npromotions, promotion_applied_desc),
+};
+static const struct msg_desc line_out_desc = {"line", MSG_FIELDS(line_out_fields),
+                                              sizeof(struct msg_line_out)};
+
+static const struct msg_field purchase_balance_fields[] = {
+    POINTS(struct msg_purchase_balance, before),
+    POINTS(struct msg_purchase_balance, max_spend),
+    POINTS(struct msg_purchase_balance, after),
+    POINTS(struct msg_purchase_balance, pending_after),
+};
+static const struct msg_desc purchase_balance_desc = {
+    "balance", MSG_FIELDS(purchase_balance_fields), sizeof(struct msg_purchase_balance)};
+
+static const struct msg_field code_result_fields[] = {
+    STR(struct msg_code_result, code),
+    ENUM(struct msg_code_result, status, code_statuses),
+    STR(struct msg_code_result, reason),
+};
+static const struct msg_desc code_result_desc = {"promo_code", MSG_FIELDS(code_result_fields),
+                                                 sizeof(struct msg_code_result)};
+
+static const struct msg_field certificate_out_fields[] = {
+    STR(struct msg_certificate_out, code),
+    MONEY(struct msg_certificate_out, paid),
+    MONEY(struct msg_certificate_out, balance_after),
+};
+static const struct msg_desc certificate_out_desc = {
+    "gift_certificate", MSG_FIELDS(certificate_out_fields), sizeof(struct msg_certificate_out)};
+
+static const struct msg_field purchase_fields[] = {
+    INT(struct msg_purchase, id, .flags = MSG_OPTIONAL,
+        .set_off = offsetof(struct msg_purchase, has_id)),
+    STR(struct msg_purchase, receipt_id),
+    ENUM(struct msg_purchase, status, purchase_statuses),
+    INT(struct msg_purchase, client_id, .flags = MSG_OPTIONAL,
+        .set_off = offsetof(struct msg_purchase, has_client_id)),
+    STR(struct msg_purchase, card),
+    OBJ(struct msg_purchase, level, ref_desc),
+    MONEY(struct msg_purchase, total),
+    MONEY(struct msg_purchase, discount),
+    PTS(struct msg_purchase, points_spent),
+    MONEY(struct msg_purchase, certificates_paid),
+    MONEY(struct msg_purchase, to_pay),
+    PTS(struct msg_purchase, points_accrued),
+    OBJ(struct msg_purchase, balance, purchase_balance_desc),
+    ARR(struct msg_purchase, lines, nlines, line_out_desc),
+    ARR(struct msg_purchase, promotions, npromotions, promotion_applied_desc),
+    ARR(struct msg_purchase, promo_codes, npromo_codes, code_result_desc),
+    ARR(struct msg_purchase, gift_certificates, ngift_certificates, certificate_out_desc),
+    STRARR(struct msg_purchase, refunds, nrefunds),
+    STRARR(struct msg_purchase, slip, nslip, .max = 100),
+};
+const struct msg_desc msg_purchase_desc = {"purchase", MSG_FIELDS(purchase_fields),
+                                           sizeof(struct msg_purchase)};
+
+static const struct msg_field refund_line_in_fields[] = {
+    INT(struct msg_refund_line_in, line_no, .flags = MSG_REQUIRED, .min = 1, .max = 100000),
+    {.name = "qty", .type = MSG_QTY, .off = offsetof(struct msg_refund_line_in, qty),
+     .flags = MSG_REQUIRED, .min = 1, .max = 1000000000LL},
+};
+static const struct msg_desc refund_line_in_desc = {
+    "line", MSG_FIELDS(refund_line_in_fields), sizeof(struct msg_refund_line_in)};
+
+static const struct msg_field refund_in_fields[] = {
+    STR(struct msg_refund_in, refund_id, .flags = MSG_REQUIRED, .min = 1, .max = 100),
+    STR(struct msg_refund_in, receipt_id, .flags = MSG_REQUIRED, .min = 1, .max = 100),
+    ARR(struct msg_refund_in, lines, nlines, refund_line_in_desc, .flags = MSG_REQUIRED,
+        .min = 1, .max = 1000),
+};
+const struct msg_desc msg_refund_in_desc = {"refund", MSG_FIELDS(refund_in_fields),
+                                            sizeof(struct msg_refund_in)};
+
+static const struct msg_field refund_line_fields[] = {
+    INT(struct msg_refund_line, line_no),
+    {.name = "qty", .type = MSG_QTY, .off = offsetof(struct msg_refund_line, qty)},
+    MONEY(struct msg_refund_line, amount),
+    PTS(struct msg_refund_line, points_returned),
+    PTS(struct msg_refund_line, points_taken_back),
+};
+static const struct msg_desc refund_line_desc = {"line", MSG_FIELDS(refund_line_fields),
+                                                 sizeof(struct msg_refund_line)};
+
+static const struct msg_field refund_fields[] = {
+    STR(struct msg_refund, refund_id),
+    STR(struct msg_refund, receipt_id),
+    ARR(struct msg_refund, lines, nlines, refund_line_desc),
+    MONEY(struct msg_refund, amount),
+    PTS(struct msg_refund, points_returned),
+    PTS(struct msg_refund, points_taken_back),
+    MONEY(struct msg_refund, certificates_returned),
+    PTS(struct msg_refund, debt_created),
+    {.name = "balance_after", .type = MSG_POINTS, .off = offsetof(struct msg_refund, balance_after),
+     .flags = MSG_OPTIONAL, .set_off = offsetof(struct msg_refund, has_balance_after),
+     .min = INT64_MIN, .max = INT64_MAX},
+};
+const struct msg_desc msg_refund_desc = {"refund", MSG_FIELDS(refund_fields),
+                                         sizeof(struct msg_refund)};
+
+static const struct msg_field adjustment_in_fields[] = {
+    INT(struct msg_adjustment_in, client_id, .flags = MSG_OPTIONAL,
+        .set_off = offsetof(struct msg_adjustment_in, has_client_id)),
+    STR(struct msg_adjustment_in, card, .max = 64),
+    {.name = "amount", .type = MSG_POINTS, .off = offsetof(struct msg_adjustment_in, amount),
+     .flags = MSG_REQUIRED, .min = -100000000000LL, .max = 100000000000LL},
+    STR(struct msg_adjustment_in, reason, .flags = MSG_REQUIRED, .min = 1, .max = 500),
+    {.name = "expires_at", .type = MSG_DATETIME, .off = offsetof(struct msg_adjustment_in, expires_at)},
+    {.name = "active_from", .type = MSG_DATETIME,
+     .off = offsetof(struct msg_adjustment_in, active_from)},
+    STR(struct msg_adjustment_in, idempotency_key, .flags = MSG_REQUIRED, .min = 1, .max = 200),
+};
+const struct msg_desc msg_adjustment_in_desc = {"adjustment", MSG_FIELDS(adjustment_in_fields),
+                                                sizeof(struct msg_adjustment_in)};
+
+static const struct msg_field adjustment_fields[] = {
+    INT(struct msg_adjustment, id),
+    INT(struct msg_adjustment, client_id),
+    POINTS(struct msg_adjustment, amount),
+    STR(struct msg_adjustment, reason),
+    {.name = "active_from", .type = MSG_DATETIME, .off = offsetof(struct msg_adjustment, active_from)},
+    {.name = "expires_at", .type = MSG_DATETIME, .off = offsetof(struct msg_adjustment, expires_at)},
+    POINTS(struct msg_adjustment, balance_after),
+    STR(struct msg_adjustment, idempotency_key),
+};
+const struct msg_desc msg_adjustment_desc = {"adjustment", MSG_FIELDS(adjustment_fields),
+                                             sizeof(struct msg_adjustment)};
+
+static const char *const operation_kinds[] = {"accrual", "spend", "activation", "expiry",
+                                              "refund", "adjustment", "referral", "bonus",
+                                              "cancel", NULL};
+static const struct msg_field operation_fields[] = {
+    INT(struct msg_operation, id),
+    {.name = "at", .type = MSG_DATETIME, .off = offsetof(struct msg_operation, at)},
+    ENUM(struct msg_operation, kind, operation_kinds),
+    POINTS(struct msg_operation, amount),
+    POINTS(struct msg_operation, balance_after),
+    STR(struct msg_operation, receipt_id),
+    STR(struct msg_operation, comment),
+};
+const struct msg_desc msg_operation_desc = {"operation", MSG_FIELDS(operation_fields),
+                                            sizeof(struct msg_operation)};
+
 const struct msg_schema_entry msg_schemas[] = {
+    {"refund", &msg_refund_desc},
+    {"refund_input", &msg_refund_in_desc},
+    {"adjustment", &msg_adjustment_desc},
+    {"adjustment_input", &msg_adjustment_in_desc},
+    {"purchase", &msg_purchase_desc},
+    {"purchase_input", &msg_purchase_in_desc},
     {"card", &msg_card_desc},
     {"client", &msg_client_desc},
     {"error", &msg_error_desc},

@@ -129,6 +129,201 @@ struct msg_card_replace {
     const char *new_number; /* the card that takes over */
 };
 
+/* a line of a purchase request */
+struct msg_line_in {
+    int64_t line_no;     /* unique within the receipt */
+    const char *sku;     /* product code */
+    const char *name;    /* product name */
+    qty_t qty;           /* quantity, up to 3 decimals */
+    money_t price;       /* price per unit */
+    money_t amount;      /* qty × price or less (a discount the POS gave) … */
+    bool has_amount;     /* … when given */
+};
+
+/* a gift certificate offered as payment */
+struct msg_certificate_in {
+    const char *code;    /* certificate code */
+    money_t amount;      /* amount to pay with it */
+};
+
+/* POST /purchases/calculate and POST /purchases */
+struct msg_purchase_in {
+    const char *receipt_id;                 /* the POS's receipt id (confirm, hold) */
+    const char *store_id;                   /* store */
+    const char *pos_id;                     /* cash register */
+    const char *at;                         /* receipt time */
+    const char *card;                       /* card presented … */
+    int64_t client_id;                      /* … or the client id … */
+    bool has_client_id;                     /* (client_id given) */
+    const char *phone;                      /* … or the phone */
+    struct msg_line_in *lines;              /* the lines */
+    size_t nlines;                          /* number of lines */
+    char **promo_codes;                     /* promo codes presented */
+    size_t npromo_codes;                    /* number of codes */
+    points_t points_to_spend;               /* points the buyer wants to spend */
+    struct msg_certificate_in *gift_certificates; /* certificates offered */
+    size_t ngift_certificates;              /* number of certificates */
+    bool strict;                            /* refuse instead of capping */
+    bool hold;                              /* confirm as a hold */
+};
+
+/* an effect in a purchase (level discount, promotion) */
+struct msg_promotion_applied {
+    int64_t id;          /* promotion id … */
+    bool has_id;         /* … null for the level's discount */
+    const char *name;    /* display name */
+    const char *kind;    /* level | promotion */
+    money_t amount;      /* discount given */
+};
+
+/* a line of a purchase document */
+struct msg_line_out {
+    int64_t line_no;                          /* line number */
+    const char *sku;                          /* product code */
+    qty_t qty;                                /* quantity */
+    money_t price;                            /* price per unit */
+    money_t amount;                           /* line amount */
+    money_t discount;                         /* our discount */
+    points_t points_spent;                    /* points paying for it */
+    money_t to_pay;                           /* to pay for the line */
+    points_t points_accrued;                  /* points earned */
+    struct msg_promotion_applied *promotions; /* effects on the line */
+    size_t npromotions;                       /* number of effects */
+};
+
+/* balance block of a purchase */
+struct msg_purchase_balance {
+    points_t before;        /* available before */
+    points_t max_spend;     /* the most this receipt allows */
+    points_t after;         /* available after */
+    points_t pending_after; /* pending after */
+};
+
+/* a promo code's outcome */
+struct msg_code_result {
+    const char *code;   /* the code */
+    const char *status; /* applied | rejected */
+    const char *reason; /* why rejected */
+};
+
+/* a certificate payment */
+struct msg_certificate_out {
+    const char *code;       /* certificate code */
+    money_t paid;           /* paid with it */
+    money_t balance_after;  /* left on it */
+};
+
+/* <purchase> */
+struct msg_purchase {
+    int64_t id;                                /* purchase id … */
+    bool has_id;                               /* … once stored */
+    const char *receipt_id;                    /* receipt id */
+    const char *status;                        /* calculated | held | confirmed | cancelled */
+    int64_t client_id;                         /* buyer … */
+    bool has_client_id;                        /* … when known */
+    const char *card;                          /* card presented */
+    struct msg_ref *level;                     /* buyer's level */
+    money_t total;                             /* sum of line amounts */
+    money_t discount;                          /* our discounts */
+    points_t points_spent;                     /* points spent */
+    money_t certificates_paid;                 /* paid by certificates */
+    money_t to_pay;                            /* to pay */
+    points_t points_accrued;                   /* points earned */
+    struct msg_purchase_balance *balance;      /* the buyer's balance around it */
+    struct msg_line_out *lines;                /* lines */
+    size_t nlines;                             /* number of lines */
+    struct msg_promotion_applied *promotions;  /* effects summed per receipt */
+    size_t npromotions;                        /* number of effects */
+    struct msg_code_result *promo_codes;       /* promo code outcomes */
+    size_t npromo_codes;                       /* number of codes */
+    struct msg_certificate_out *gift_certificates; /* certificate payments */
+    size_t ngift_certificates;                 /* number of certificates */
+    char **refunds;                            /* refund ids of this purchase */
+    size_t nrefunds;                           /* number of refunds */
+    char **slip;                               /* text for the slip receipt */
+    size_t nslip;                              /* number of slip lines */
+};
+
+/* a line of a refund request */
+struct msg_refund_line_in {
+    int64_t line_no; /* the purchase line */
+    qty_t qty;       /* quantity returned */
+};
+
+/* POST /refunds */
+struct msg_refund_in {
+    const char *refund_id;            /* the POS's refund id (idempotency) */
+    const char *receipt_id;           /* the purchase */
+    struct msg_refund_line_in *lines; /* lines returned */
+    size_t nlines;                    /* number of lines */
+};
+
+/* a line of a refund document */
+struct msg_refund_line {
+    int64_t line_no;             /* the purchase line */
+    qty_t qty;                   /* quantity returned */
+    money_t amount;              /* money returned for it */
+    points_t points_returned;    /* spent points given back */
+    points_t points_taken_back;  /* accrued points taken back */
+};
+
+/* <refund> */
+struct msg_refund {
+    const char *refund_id;            /* refund id */
+    const char *receipt_id;           /* the purchase */
+    struct msg_refund_line *lines;    /* lines returned */
+    size_t nlines;                    /* number of lines */
+    money_t amount;                   /* money returned */
+    points_t points_returned;         /* spent points given back */
+    points_t points_taken_back;       /* accrued points taken back */
+    money_t certificates_returned;    /* credited back to certificates */
+    points_t debt_created;            /* points owed because they were already spent */
+    points_t balance_after;           /* the buyer's available balance after … */
+    bool has_balance_after;           /* … when the buyer is known */
+};
+
+/* POST /points/adjustments */
+struct msg_adjustment_in {
+    int64_t client_id;           /* the client … */
+    bool has_client_id;          /* (given) */
+    const char *card;            /* … or a card of theirs */
+    points_t amount;             /* signed: accrual (+) or write-off (−) */
+    const char *reason;          /* why (shown in the history) */
+    const char *expires_at;      /* accrual: expiry (default: the expiry_days setting) */
+    const char *active_from;     /* accrual: activation (default: at once) */
+    const char *idempotency_key; /* repeat-safe key */
+};
+
+/* <adjustment> */
+struct msg_adjustment {
+    int64_t id;                  /* adjustment id */
+    int64_t client_id;           /* the client */
+    points_t amount;             /* signed points */
+    const char *reason;          /* why */
+    const char *active_from;     /* accrual: when it becomes available */
+    const char *expires_at;      /* accrual: when it expires */
+    points_t balance_after;      /* available after */
+    const char *idempotency_key; /* the key it was made with */
+};
+
+/* an entry of GET /clients/{id}/operations */
+struct msg_operation {
+    int64_t id;               /* entry id (newest first) */
+    const char *at;           /* when */
+    const char *kind;         /* accrual | spend | activation | expiry | refund | adjustment | … */
+    points_t amount;          /* signed points */
+    points_t balance_after;   /* available after */
+    const char *receipt_id;   /* the purchase, when any */
+    const char *comment;      /* reason or note */
+};
+
+extern const struct msg_desc msg_refund_in_desc;
+extern const struct msg_desc msg_refund_desc;
+extern const struct msg_desc msg_adjustment_in_desc;
+extern const struct msg_desc msg_adjustment_desc;
+extern const struct msg_desc msg_operation_desc;
+extern const struct msg_desc msg_purchase_in_desc;
+extern const struct msg_desc msg_purchase_desc;
 extern const struct msg_desc msg_error_desc;
 extern const struct msg_desc msg_health_desc;
 extern const struct msg_desc msg_card_desc;

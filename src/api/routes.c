@@ -8,6 +8,8 @@
 #define READ_CLIENTS (SCOPE_POS | SCOPE_SHOP | SCOPE_PARTNER | SCOPE_ERP | SCOPE_ANALYTICS)
 #define WRITE_CLIENTS (SCOPE_POS | SCOPE_SHOP | SCOPE_PARTNER | SCOPE_ERP)
 #define MONITORING (SCOPE_ANALYTICS | SCOPE_ERP)
+#define PURCHASES (SCOPE_POS | SCOPE_SHOP | SCOPE_PARTNER | SCOPE_ERP)
+#define ADJUST (SCOPE_PARTNER | SCOPE_ERP)
 #define PUBLIC 0u
 
 const struct route api_routes[] = {
@@ -30,5 +32,21 @@ const struct route api_routes[] = {
      &msg_client_input_desc, false},
     {"POST", "/api/v1/clients/{id}/cards", "clients.cards.add", WRITE_CLIENTS,
      api_client_card_add, &msg_card_add_desc, false},
+    {"GET", "/api/v1/clients/{id}/operations", "clients.operations", READ_CLIENTS,
+     api_client_operations, NULL, false},
+    {"POST", "/api/v1/purchases/calculate", "purchases.calculate", PURCHASES,
+     api_purchase_calculate, &msg_purchase_in_desc, false},
+    {"POST", "/api/v1/purchases", "purchases.confirm", PURCHASES, api_purchase_confirm,
+     &msg_purchase_in_desc, false},
+    {"GET", "/api/v1/purchases/{receipt_id}", "purchases.get", PURCHASES, api_purchase_get, NULL,
+     false},
+    {"POST", "/api/v1/purchases/{receipt_id}/commit", "purchases.commit", PURCHASES,
+     api_purchase_commit, NULL, false},
+    {"POST", "/api/v1/purchases/{receipt_id}/cancel", "purchases.cancel", PURCHASES,
+     api_purchase_cancel, NULL, false},
+    {"POST", "/api/v1/refunds", "refunds.create", PURCHASES, api_refund_create,
+     &msg_refund_in_desc, false},
+    {"POST", "/api/v1/points/adjustments", "points.adjust", ADJUST, api_adjustment_create,
+     &msg_adjustment_in_desc, false},
 };
 const size_t api_nroutes = sizeof(api_routes) / sizeof(api_routes[0]);

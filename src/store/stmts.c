@@ -124,4 +124,166 @@ const struct db_stmt db_stmts[STMT_COUNT] = {
     [STMT_OUTBOX_PUT] = {"outbox_put",
         "INSERT INTO outbox (type, client_id, payload) VALUES ($1, $2, $3::jsonb)"},
     [STMT_ADVISORY_LOCK] = {"advisory_lock", "SELECT pg_advisory_xact_lock(hashtext($1))"},
+    [STMT_SETTINGS_GET] = {"settings_get", "SELECT body::text FROM settings WHERE section = $1"},
+    /* available, pending, debt, purchases_total, spendable lots */
+    [STMT_ACCOUNT_LOCK] = {"account_lock",
+        "SELECT a.available, a.pending, a.debt, a.purchases_total, "
+        "(SELECT coalesce(sum(l.remaining), 0) FROM points_lots l WHERE l.client_id = a.client_id "
+        "   AND l.bucket = 'available' AND l.remaining > 0 "
+        "   AND (l.expires_at IS NULL OR l.expires_at > now())) "
+        "FROM accounts a WHERE a.client_id = $1 FOR UPDATE"},
+    [STMT_ACCOUNT_SAVE] = {"account_save",
+        "UPDATE accounts SET available = $2, pending = $3, debt = $4, purchases_total = $5, "
+        "version = version + 1, updated_at = now() WHERE client_id = $1"},
+    [STMT_LEDGER_INSERT] = {"ledger_insert",
+        "INSERT INTO ledger_entries (client_id, kind, amount, available_delta, pending_delta, "
+        "debt_delta, balance_after, pending_after, receipt_id, purchase_id, refund_pk, "
+        "adjustment_id, lot_id, api_client_id, comment) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, "
+        "$9, $10, $11, $12, $13, $14, $15) RETURNING id"},
+    [STMT_LOTS_FOR_SPEND] = {"lots_for_spend",
+        "SELECT id, remaining FROM points_lots WHERE client_id = $1 AND bucket = 'available' "
+        "AND remaining > 0 AND (expires_at IS NULL OR expires_at > now()) "
+        "ORDER BY expires_at NULLS LAST, active_from, id FOR UPDATE"},
+    [STMT_LOT_TAKE] = {"lot_take",
+        "UPDATE points_lots SET remaining = remaining - $3 WHERE client_id = $1 AND id = $2"},
+    [STMT_LOT_GIVE] = {"lot_give",
+        "UPDATE points_lots SET remaining = remaining + $3 WHERE client_id = $1 AND id = $2"},
+    [STMT_DRAW_INSERT] = {"draw_insert",
+        "INSERT INTO spend_draws (client_id, lot_id, kind, amount, ledger_entry_id, purchase_id, "
+        "adjustment_id) VALUES ($1, $2, $3, $4, $5, $6, $7)"},
+    [STMT_DRAWS_OF_PURCHASE] = {"draws_of_purchase",
+        "SELECT d.id, d.lot_id, d.amount - d.restored, l.bucket FROM spend_draws d "
+        "JOIN points_lots l ON l.client_id = d.client_id AND l.id = d.lot_id "
+        "WHERE d.client_id = $1 AND d.purchase_id = $2 AND d.kind = 'spend' "
+        "AND d.amount > d.restored ORDER BY d.id DESC FOR UPDATE OF d"},
+    [STMT_DRAW_RESTORE] = {"draw_restore",
+        "UPDATE spend_draws SET restored = restored + $3 WHERE client_id = $1 AND id = $2"},
+    /* client, amount, delay days, expiry days, active_from?, expires_at?, source,
+     * purchase_id, adjustment_id → id, bucket */
+    [STMT_LOT_INSERT] = {"lot_insert",
+        "INSERT INTO points_lots (client_id, amount, remaining, active_from, expires_at, source, "
+        "purchase_id, adjustment_id, bucket) "
+        "SELECT $1, $2, $2, af, coalesce($6::timestamptz, CASE WHEN $4::int > 0 THEN "
+        "   date_trunc('day', af + make_interval(days => $4::int)) + interval '1 day' END), "
+        "   $7, $8, $9, CASE WHEN af > now() THEN 'pending' ELSE 'available' END "
+        "FROM (SELECT coalesce($5::timestamptz, now() + make_interval(days => $3::int)) AS af) x "
+        "RETURNING id, bucket"},
+    [STMT_LOTS_OF_PURCHASE] = {"lots_of_purchase",
+        "SELECT id, remaining, bucket FROM points_lots WHERE client_id = $1 AND purchase_id = $2 "
+        "AND source = 'purchase' ORDER BY id FOR UPDATE"},
+    /* client_id, purchase_id, request hash, document, status */
+    [STMT_RECEIPT_LOOKUP] = {"receipt_lookup",
+        "SELECT ri.client_id, ri.purchase_id, encode(p.request_hash, 'hex'), p.document::text, "
+        "p.status, p.hold_expires_at < now() FROM receipt_index ri JOIN purchases p "
+        "ON p.client_id = ri.client_id AND p.id = ri.purchase_id "
+        "WHERE ri.api_client_id = $1 AND ri.receipt_id = $2"},
+    [STMT_PURCHASE_NEXT_ID] = {"purchase_next_id", "SELECT nextval('purchases_id_seq')"},
+    [STMT_PURCHASE_INSERT] = {"purchase_insert",
+        "INSERT INTO purchases (client_id, id, api_client_id, receipt_id, request_hash, status, "
+        "store_id, pos_id, at, card_number, level_id, total, discount, points_spent, "
+        "certificates_paid, to_pay, points_accrued, level_amount, document, hold_expires_at, "
+        "held_at, confirmed_at) VALUES ($1, $2, $3, $4, decode($5, 'hex'), $6, $7, $8, "
+        "coalesce($9::timestamptz, now()), $10, $11, $12, $13, $14, $15, $16, $17, $18, "
+        "$19::jsonb, CASE WHEN $6 = 'held' THEN now() + make_interval(secs => $20::int) END, "
+        "CASE WHEN $6 = 'held' THEN now() END, CASE WHEN $6 = 'confirmed' THEN now() END)"},
+    /* one statement for all lines: arrays of line_no, sku, name, qty, price, amount, discount,
+     * points_spent, to_pay, points_accrued, spend_eligible */
+    [STMT_LINES_INSERT] = {"lines_insert",
+        "INSERT INTO purchase_lines (client_id, purchase_id, line_no, sku, name, qty, price, "
+        "amount, discount, points_spent, to_pay, points_accrued, spend_eligible) "
+        "SELECT $1, $2, * FROM unnest($3::int[], $4::text[], $5::text[], $6::bigint[], "
+        "$7::bigint[], $8::bigint[], $9::bigint[], $10::bigint[], $11::bigint[], $12::bigint[], "
+        "$13::boolean[])"},
+    [STMT_RECEIPT_INDEX_INSERT] = {"receipt_index_insert",
+        "INSERT INTO receipt_index (api_client_id, receipt_id, client_id, purchase_id) "
+        "VALUES ($1, $2, $3, $4)"},
+    /* status, points_spent, points_accrued, level_amount, document, hold expired */
+    [STMT_PURCHASE_LOCK] = {"purchase_lock",
+        "SELECT status, points_spent, points_accrued, level_amount, document::text, "
+        "coalesce(hold_expires_at < now(), false), receipt_id FROM purchases "
+        "WHERE client_id = $1 AND id = $2 FOR UPDATE"},
+    [STMT_PURCHASE_UPDATE] = {"purchase_update",
+        "UPDATE purchases SET status = $3, document = $4::jsonb, updated_at = now(), "
+        "confirmed_at = CASE WHEN $3 = 'confirmed' THEN coalesce(confirmed_at, now()) "
+        "   ELSE confirmed_at END, "
+        "cancelled_at = CASE WHEN $3 = 'cancelled' THEN now() END, "
+        "cancel_reason = CASE WHEN $3 = 'cancelled' THEN $5 END, "
+        "hold_expires_at = CASE WHEN $3 = 'held' THEN hold_expires_at END "
+        "WHERE client_id = $1 AND id = $2"},
+    /* client_id (NULL when unbound), card status */
+    [STMT_CARD_OWNER] = {"card_owner",
+        "SELECT ci.client_id, coalesce(c.status, 'inactive') FROM card_index ci "
+        "LEFT JOIN cards c ON c.client_id = ci.client_id AND c.number = ci.number "
+        "WHERE ci.number = $1"},
+    /* level id, name, discount, accrual, max spend, source api client, rank */
+    [STMT_CLIENT_LEVEL] = {"client_level",
+        "SELECT l.id, l.name, coalesce(l.discount_percent, 0), coalesce(l.accrual_percent, 0), "
+        "l.max_spend_percent, c.source_api_client_id, coalesce(l.rank, 0) FROM clients c "
+        "LEFT JOIN levels l ON l.id = c.level_id WHERE c.client_id = $1"},
+    [STMT_EXCLUDED_SKUS] = {"excluded_skus",
+        "SELECT DISTINCT sku FROM product_segment_items WHERE segment_id = ANY($1::bigint[]) "
+        "AND sku = ANY($2::text[])"},
+    /* the highest level whose threshold the client's purchases in its period reach */
+    [STMT_LEVEL_EVALUATE] = {"level_evaluate",
+        "SELECT l.id, l.rank FROM levels l WHERE l.threshold <= ("
+        " SELECT coalesce(sum(p.level_amount - coalesce((SELECT sum(r.level_amount) FROM refunds r "
+        "   WHERE r.client_id = p.client_id AND r.purchase_id = p.id), 0)), 0) "
+        " FROM purchases p WHERE p.client_id = $1 AND p.status = 'confirmed' "
+        " AND (l.period_days = 0 OR p.confirmed_at > now() - make_interval(days => l.period_days))) "
+        "ORDER BY l.rank DESC LIMIT 1"},
+    /* set the level; returns the old one when it changed */
+    [STMT_CLIENT_SET_LEVEL] = {"client_set_level",
+        "UPDATE clients c SET level_id = $2, updated_at = now() FROM clients old "
+        "WHERE c.client_id = $1 AND old.client_id = c.client_id "
+        "AND c.level_id IS DISTINCT FROM $2::bigint RETURNING old.level_id"},
+    [STMT_OPERATIONS_LIST] = {"operations_list",
+        "SELECT id, " TS("at") ", kind, amount, balance_after, receipt_id, comment "
+        "FROM ledger_entries WHERE client_id = $1 AND ($2::bigint IS NULL OR id < $2) "
+        "ORDER BY id DESC LIMIT $3"},
+    /* line_no, sku, qty, amount, discount, points_spent, points_accrued, to_pay */
+    [STMT_LINES_OF_PURCHASE] = {"lines_of_purchase",
+        "SELECT line_no, sku, qty, amount, discount, points_spent, points_accrued, to_pay "
+        "FROM purchase_lines WHERE client_id = $1 AND purchase_id = $2 ORDER BY line_no"},
+    [STMT_REFUND_LOOKUP] = {"refund_lookup",
+        "SELECT encode(r.request_hash, 'hex'), r.document::text FROM refund_index ri "
+        "JOIN refunds r ON r.client_id = ri.client_id AND r.id = ri.refund_pk "
+        "WHERE ri.api_client_id = $1 AND ri.refund_id = $2"},
+    /* line_no, qty refunded so far */
+    [STMT_REFUNDED_QTY] = {"refunded_qty",
+        "SELECT line_no, sum(qty) FROM refund_lines WHERE client_id = $1 AND purchase_id = $2 "
+        "GROUP BY line_no"},
+    [STMT_REFUND_NEXT_ID] = {"refund_next_id", "SELECT nextval('refunds_id_seq')"},
+    [STMT_REFUND_INSERT] = {"refund_insert",
+        "INSERT INTO refunds (client_id, id, purchase_id, api_client_id, refund_id, receipt_id, "
+        "request_hash, amount, level_amount, points_returned, points_taken_back, debt_created, "
+        "balance_after, full_return, document) VALUES ($1, $2, $3, $4, $5, $6, decode($7, 'hex'), "
+        "$8, $9, $10, $11, $12, $13, $14, $15::jsonb)"},
+    [STMT_REFUND_LINE_INSERT] = {"refund_line_insert",
+        "INSERT INTO refund_lines (client_id, refund_pk, line_no, purchase_id, qty, amount, "
+        "discount, points_returned, points_taken_back) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"},
+    [STMT_REFUND_INDEX_INSERT] = {"refund_index_insert",
+        "INSERT INTO refund_index (api_client_id, refund_id, client_id, refund_pk) "
+        "VALUES ($1, $2, $3, $4)"},
+    [STMT_REFUND_IDS_OF_PURCHASE] = {"refund_ids_of_purchase",
+        "SELECT refund_id FROM refunds WHERE client_id = $1 AND purchase_id = $2 ORDER BY id"},
+    [STMT_ADJUSTMENT_LOOKUP] = {"adjustment_lookup",
+        "SELECT encode(a.request_hash, 'hex'), a.document::text FROM adjustment_index ai "
+        "JOIN adjustments a ON a.client_id = ai.client_id AND a.id = ai.adjustment_id "
+        "WHERE ai.api_client_id = $1 AND ai.idempotency_key = $2"},
+    [STMT_ADJUSTMENT_NEXT_ID] = {"adjustment_next_id", "SELECT nextval('adjustments_id_seq')"},
+    [STMT_ADJUSTMENT_INSERT] = {"adjustment_insert",
+        "INSERT INTO adjustments (client_id, id, api_client_id, idempotency_key, request_hash, "
+        "amount, reason, active_from, expires_at, lot_id, ledger_entry_id, document) VALUES "
+        "($1, $2, $3, $4, decode($5, 'hex'), $6, $7, $8::timestamptz, $9::timestamptz, $10, $11, "
+        "$12::jsonb)"},
+    [STMT_ADJUSTMENT_INDEX_INSERT] = {"adjustment_index_insert",
+        "INSERT INTO adjustment_index (api_client_id, idempotency_key, client_id, adjustment_id) "
+        "VALUES ($1, $2, $3, $4)"},
+    /* accrued points taken back and level amount refunded so far */
+    [STMT_REFUND_SUMS] = {"refund_sums",
+        "SELECT coalesce(sum(points_taken_back), 0), coalesce(sum(level_amount), 0) FROM refunds "
+        "WHERE client_id = $1 AND purchase_id = $2"},
+    [STMT_LOT_TIMES] = {"lot_times",
+        "SELECT " TS("active_from") ", " TS("expires_at") " FROM points_lots "
+        "WHERE client_id = $1 AND id = $2"},
 };

@@ -1,0 +1,831 @@
+/* purchases.c: the POS flow on the ledger. Every write locks the buyer's account row
+ * first (so concurrent spends are serialised), re-runs the calculation under that lock,
+ * and writes purchase, lines, lots, draws, entries, account and events in one transaction. */
+#include "store/purchases.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "domain/receipt.h"
+#include "store/docs.h"
+#include "store/ledger.h"
+#include "store/pgarray.h"
+#include "store/settings.h"
+
+#define PURCHASE_TX_ATTEMPTS 3
+
+/* Everything a calculation needs, gathered from the database. */
+struct purchase_ctx {
+    int64_t client_id;                 /* buyer, 0 = anonymous */
+    int64_t source;                    /* buyer's source API client */
+    int64_t level_id;                  /* buyer's level, 0 = none */
+    int64_t level_rank;                /* its rank */
+    const char *level_name;            /* its name */
+    struct receipt_client client;      /* buyer as the calculation sees it */
+    struct ledger_account acc;         /* the locked account */
+    struct settings_points sp;         /* write-off and accrual rules */
+    struct receipt_calc calc;          /* the calculation */
+};
+
+static struct store_outcome purchase_ok(void)
+{
+    struct store_outcome o;
+    memset(&o, 0, sizeof(o));
+    return o;
+}
+
+static struct store_outcome purchase_refuse(int status, const char *code, const char *field,
+                                            const char *message)
+{
+    struct store_outcome o = purchase_ok();
+    o.status = status;
+    o.code = code;
+    o.field = field;
+    o.message = message;
+    return o;
+}
+
+static struct store_outcome purchase_db(enum db_status st)
+{
+    struct store_outcome o = purchase_ok();
+    o.db = st == DB_UNIQUE ? DB_ERROR : st;
+    return o;
+}
+
+static bool purchase_failed(const struct store_outcome *o)
+{
+    return o->db != DB_OK || o->status != 0;
+}
+
+static const char *purchase_i64(struct arena *a, int64_t v)
+{
+    return arena_printf(a, "%lld", (long long)v);
+}
+
+static int64_t purchase_col(PGresult *r, int row, int col)
+{
+    return PQgetisnull(r, row, col) ? 0 : strtoll(PQgetvalue(r, row, col), NULL, 10);
+}
+
+/* Run a statement; a failure becomes the outcome. */
+static bool purchase_exec(struct db *db, enum db_stmt_id id, int n, const char *const *p,
+                          PGresult **res, struct store_outcome *o)
+{
+    enum db_status st = db_exec(db, id, n, p, res, NULL, 0);
+    if (st == DB_OK)
+        return true;
+    *o = purchase_db(st);
+    return false;
+}
+
+static bool purchase_status_ok(struct store_outcome *o, enum db_status st)
+{
+    if (st == DB_OK)
+        return true;
+    *o = purchase_db(st);
+    return false;
+}
+
+/* Serialise requests that share an idempotency key (receipt, refund, adjustment). */
+static bool purchase_key_lock(struct db *db, struct arena *a, const char *kind, int64_t api_client,
+                              const char *key, struct store_outcome *o)
+{
+    const char *p[1] = {arena_printf(a, "%s:%lld:%s", kind, (long long)api_client, key)};
+    return purchase_exec(db, STMT_ADVISORY_LOCK, 1, p, NULL, o);
+}
+
+/* Who buys: card, client id or phone; partners see only their own clients. */
+static bool purchase_identify(struct db *db, struct arena *a, const struct store_caller *who,
+                              const struct purchase_request *req, struct purchase_ctx *ctx,
+                              struct store_outcome *o)
+{
+    const struct msg_purchase_in *in = req->in;
+    PGresult *r = NULL;
+    ctx->client.can_spend = true;
+    if (in->card) {
+        const char *p[1] = {in->card};
+        if (!purchase_exec(db, STMT_CARD_OWNER, 1, p, &r, o))
+            return false;
+        if (PQntuples(r) != 1) {
+            PQclear(r);
+            *o = purchase_refuse(404, "card_not_found", "card", "no such card");
+            return false;
+        }
+        ctx->client_id = purchase_col(r, 0, 0);
+        const char *status = PQgetvalue(r, 0, 1);
+        bool blocked = strcmp(status, "blocked") == 0, replaced = strcmp(status, "replaced") == 0;
+        ctx->client.can_spend = strcmp(status, "active") == 0;
+        PQclear(r);
+        if (blocked || replaced) {
+            *o = purchase_refuse(409, blocked ? "card_blocked" : "card_replaced", "card",
+                                 blocked ? "the card is blocked" : "the card was replaced");
+            return false;
+        }
+    } else if (in->has_client_id) {
+        ctx->client_id = in->client_id;
+    } else if (req->phone) {
+        const char *p[1] = {req->phone};
+        if (!purchase_exec(db, STMT_CLIENT_BY_PHONE, 1, p, &r, o))
+            return false;
+        ctx->client_id = PQntuples(r) == 1 ? purchase_col(r, 0, 0) : 0;
+        PQclear(r);
+        if (!ctx->client_id) {
+            *o = purchase_refuse(404, "client_not_found", "phone", "no client with this phone");
+            return false;
+        }
+    }
+    if (!ctx->client_id)
+        return true; /* anonymous */
+    const char *p[1] = {purchase_i64(a, ctx->client_id)};
+    if (!purchase_exec(db, STMT_CLIENT_LEVEL, 1, p, &r, o))
+        return false;
+    bool found = PQntuples(r) == 1;
+    if (found) {
+        ctx->level_id = purchase_col(r, 0, 0);
+        ctx->level_name = PQgetisnull(r, 0, 1) ? NULL : arena_strdup(a, PQgetvalue(r, 0, 1));
+        ctx->client.level_discount.bp = purchase_col(r, 0, 2);
+        ctx->client.level_accrual.bp = purchase_col(r, 0, 3);
+        ctx->client.has_level_max_spend = !PQgetisnull(r, 0, 4);
+        ctx->client.level_max_spend.bp = purchase_col(r, 0, 4);
+        ctx->source = purchase_col(r, 0, 5);
+        ctx->level_rank = purchase_col(r, 0, 6);
+    }
+    PQclear(r);
+    if (!found || (who->only_source && who->only_source != ctx->source)) {
+        *o = purchase_refuse(404, in->card ? "card_not_found" : "client_not_found", NULL,
+                             "no such client");
+        return false;
+    }
+    ctx->client.known = true;
+    ctx->client.level_name = ctx->level_name;
+    return true;
+}
+
+/* Mark lines whose SKU is in an excluded product segment. */
+static bool purchase_exclusions(struct db *db, struct arena *a, struct purchase_ctx *ctx,
+                                struct store_outcome *o)
+{
+    if (!ctx->sp.nexcluded)
+        return true;
+    struct buf segs, skus;
+    PGresult *r = NULL;
+    buf_init(&segs);
+    buf_init(&skus);
+    pgarray_begin(&segs);
+    for (size_t i = 0; i < ctx->sp.nexcluded; i++)
+        pgarray_int(&segs, ctx->sp.excluded_segments[i]);
+    pgarray_end(&segs);
+    pgarray_begin(&skus);
+    for (size_t i = 0; i < ctx->calc.nlines; i++)
+        if (ctx->calc.lines[i].sku)
+            pgarray_text(&skus, ctx->calc.lines[i].sku);
+    pgarray_end(&skus);
+    const char *p[2] = {arena_strdup(a, buf_str(&segs)), arena_strdup(a, buf_str(&skus))};
+    buf_free(&segs);
+    buf_free(&skus);
+    if (!purchase_exec(db, STMT_EXCLUDED_SKUS, 2, p, &r, o))
+        return false;
+    for (int k = 0; k < PQntuples(r); k++)
+        for (size_t i = 0; i < ctx->calc.nlines; i++)
+            if (ctx->calc.lines[i].sku && strcmp(ctx->calc.lines[i].sku, PQgetvalue(r, k, 0)) == 0)
+                ctx->calc.lines[i].spend_excluded = true;
+    PQclear(r);
+    return true;
+}
+
+/* Identify, lock, read the rules and run the calculation. */
+static bool purchase_prepare(struct db *db, struct arena *a, const struct store_caller *who,
+                             const struct purchase_request *req, struct purchase_ctx *ctx,
+                             struct store_outcome *o)
+{
+    const struct msg_purchase_in *in = req->in;
+    memset(ctx, 0, sizeof(*ctx));
+    if (!purchase_identify(db, a, who, req, ctx, o))
+        return false;
+    if (ctx->client_id) {
+        if (!purchase_status_ok(o, ledger_lock(db, ctx->client_id, &ctx->acc)))
+            return false;
+        ctx->client.available.minor = ctx->acc.spendable;
+    }
+    if (!purchase_status_ok(o, settings_points_load(db, a, &ctx->sp)))
+        return false;
+    struct receipt_calc *c = &ctx->calc;
+    c->nlines = in->nlines;
+    c->lines = arena_alloc(a, sizeof(struct receipt_line) * (in->nlines ? in->nlines : 1));
+    for (size_t i = 0; i < in->nlines; i++) {
+        c->lines[i].line_no = in->lines[i].line_no;
+        c->lines[i].sku = in->lines[i].sku;
+        c->lines[i].qty = in->lines[i].qty;
+        c->lines[i].price = in->lines[i].price;
+        c->lines[i].amount.minor = in->lines[i].has_amount ? in->lines[i].amount.minor : -1;
+    }
+    if (!purchase_exclusions(db, a, ctx, o))
+        return false;
+    c->points_requested = in->points_to_spend;
+    c->strict = in->strict;
+    c->client = &ctx->client;
+    c->rules = &ctx->sp.rules;
+    switch (receipt_calculate(c)) {
+    case RECEIPT_OK:
+        return true;
+    case RECEIPT_INSUFFICIENT_POINTS:
+        *o = purchase_refuse(422, "insufficient_points", "points_to_spend",
+                             arena_strdup(a, c->error_message));
+        return false;
+    default:
+        *o = purchase_refuse(400, "invalid_field", arena_strdup(a, c->error_field),
+                             arena_strdup(a, c->error_message));
+        return false;
+    }
+}
+
+static struct msg_promotion_applied *purchase_applied(struct arena *a,
+                                                      const struct receipt_applied *src, size_t n)
+{
+    struct msg_promotion_applied *out = arena_alloc(a, sizeof(*out) * (n ? n : 1));
+    for (size_t i = 0; i < n; i++) {
+        out[i].id = src[i].promotion_id;
+        out[i].has_id = src[i].promotion_id != 0;
+        out[i].name = arena_strdup(a, src[i].name);
+        out[i].kind = src[i].kind;
+        out[i].amount = src[i].amount;
+    }
+    return out;
+}
+
+/* The purchase document of a calculation. */
+static struct msg_purchase *purchase_doc(struct arena *a, const struct purchase_request *req,
+                                         const struct purchase_ctx *ctx, const char *status)
+{
+    const struct msg_purchase_in *in = req->in;
+    const struct receipt_calc *c = &ctx->calc;
+    struct msg_purchase *d = arena_alloc(a, sizeof(*d));
+    d->receipt_id = in->receipt_id;
+    d->status = status;
+    d->client_id = ctx->client_id;
+    d->has_client_id = ctx->client_id != 0;
+    d->card = in->card;
+    if (ctx->level_id) {
+        d->level = arena_alloc(a, sizeof(*d->level));
+        d->level->id = ctx->level_id;
+        d->level->name = ctx->level_name;
+    }
+    d->total = c->total;
+    d->discount = c->discount;
+    d->points_spent = c->points_spent;
+    d->certificates_paid = c->certificates_paid;
+    d->to_pay = c->to_pay;
+    d->points_accrued = c->points_accrued;
+    if (ctx->client_id) {
+        d->balance = arena_alloc(a, sizeof(*d->balance));
+        d->balance->before.minor = ctx->client.available.minor;
+        d->balance->max_spend = c->max_spend;
+        d->balance->after.minor = ctx->client.available.minor - c->points_spent.minor;
+        d->balance->pending_after.minor = ctx->acc.pending;
+        /* a calculation shows what a confirm would leave: accrual lands in one of the two */
+        if (ctx->sp.activation_delay_days > 0)
+            d->balance->pending_after.minor += c->points_accrued.minor;
+        else
+            d->balance->after.minor += c->points_accrued.minor;
+    }
+    d->nlines = c->nlines;
+    d->lines = arena_alloc(a, sizeof(*d->lines) * (c->nlines ? c->nlines : 1));
+    for (size_t i = 0; i < c->nlines; i++) {
+        const struct receipt_line *l = &c->lines[i];
+        struct msg_line_out *o = &d->lines[i];
+        o->line_no = l->line_no;
+        o->sku = l->sku;
+        o->qty = l->qty;
+        o->price = l->price;
+        o->amount = l->amount;
+        o->discount = l->discount;
+        o->points_spent = l->points_spent;
+        o->to_pay = l->to_pay;
+        o->points_accrued = l->points_accrued;
+        o->promotions = purchase_applied(a, l->applied, l->napplied);
+        o->npromotions = l->napplied;
+    }
+    d->promotions = purchase_applied(a, c->applied, c->napplied);
+    d->npromotions = c->napplied;
+    d->npromo_codes = in->npromo_codes;
+    d->promo_codes = arena_alloc(a, sizeof(*d->promo_codes) * (in->npromo_codes + 1));
+    for (size_t i = 0; i < in->npromo_codes; i++) {
+        /* promo codes come with the promotions engine: until then none applies */
+        d->promo_codes[i].code = in->promo_codes[i];
+        d->promo_codes[i].status = "rejected";
+        d->promo_codes[i].reason = "not_found";
+    }
+    d->ngift_certificates = 0;
+    d->gift_certificates = NULL;
+    return d;
+}
+
+/* Rebuild a stored document (JSON) into a struct to answer in either format. */
+static struct msg_purchase *purchase_doc_parse(struct arena *a, const char *json)
+{
+    struct msg_error err;
+    struct msg_purchase *d = arena_alloc(a, sizeof(*d));
+    if (!codec_json_decode(json, strlen(json), &msg_purchase_desc, d, a, &err))
+        return NULL;
+    return d;
+}
+
+static const char *purchase_doc_json(struct arena *a, const struct msg_purchase *d)
+{
+    struct buf b;
+    buf_init(&b);
+    codec_encode(&b, MSG_JSON, &msg_purchase_desc, d);
+    const char *s = arena_strdup(a, buf_str(&b));
+    buf_free(&b);
+    return s;
+}
+
+struct purchase_result store_purchase_calculate(struct db *db, struct arena *a,
+                                                const struct store_caller *who,
+                                                const struct purchase_request *req)
+{
+    struct purchase_result res;
+    struct purchase_ctx ctx;
+    memset(&res, 0, sizeof(res));
+    if (purchase_prepare(db, a, who, req, &ctx, &res.o))
+        res.doc = purchase_doc(a, req, &ctx, "calculated");
+    return res;
+}
+
+/* Points and level of a confirmed purchase: the accrual lot, purchases total, level raise. */
+static bool purchase_settle(struct db *db, struct arena *a, const struct store_caller *who,
+                            struct purchase_ctx *ctx, int64_t purchase_id, const char *receipt_id,
+                            int64_t accrued, int64_t level_amount, struct store_outcome *o)
+{
+    struct ledger_ref ref = {receipt_id, purchase_id, 0, 0, 0, who->api_client_id, NULL};
+    if (accrued > 0) {
+        int64_t lot;
+        bool pending;
+        if (!purchase_status_ok(o, ledger_lot(db, &ctx->acc, accrued, ctx->sp.activation_delay_days,
+                                              ctx->sp.expiry_days, NULL, NULL, "purchase", &ref,
+                                              &lot, &pending)))
+            return false;
+        ref.lot_id = lot;
+        if (!purchase_status_ok(o, ledger_entry(db, &ctx->acc, "accrual", accrued,
+                                                pending ? 0 : accrued, pending ? accrued : 0, 0,
+                                                &ref, NULL)))
+            return false;
+    }
+    ctx->acc.purchases_total += level_amount;
+    return true;
+}
+
+/* Raise (or, when `lower`, also lower) the level to what the purchases reach. */
+static bool purchase_level(struct db *db, struct arena *a, int64_t client_id, int64_t current_rank,
+                           bool lower, struct store_outcome *o)
+{
+    PGresult *r = NULL;
+    const char *p[1] = {purchase_i64(a, client_id)};
+    if (!purchase_exec(db, STMT_LEVEL_EVALUATE, 1, p, &r, o))
+        return false;
+    int64_t id = PQntuples(r) ? purchase_col(r, 0, 0) : 0, rank = PQntuples(r) ? purchase_col(r, 0, 1) : 0;
+    PQclear(r);
+    if (!id || rank == current_rank || (rank < current_rank && !lower))
+        return true;
+    const char *q[2] = {p[0], purchase_i64(a, id)};
+    if (!purchase_exec(db, STMT_CLIENT_SET_LEVEL, 2, q, &r, o))
+        return false;
+    bool changed = PQntuples(r) == 1;
+    const char *from = changed && !PQgetisnull(r, 0, 0) ? arena_strdup(a, PQgetvalue(r, 0, 0)) : "null";
+    PQclear(r);
+    if (!changed)
+        return true;
+    const char *e[3] = {"level.changed", p[0],
+                        arena_printf(a, "{\"client_id\": %s, \"from\": %s, \"to\": %lld}", p[0],
+                                     from, (long long)id)};
+    return purchase_exec(db, STMT_OUTBOX_PUT, 3, e, NULL, o);
+}
+
+static bool purchase_event(struct db *db, struct arena *a, const char *type, int64_t client_id,
+                           int64_t purchase_id, const char *receipt_id, struct store_outcome *o)
+{
+    struct buf payload;
+    buf_init(&payload);
+    buf_printf(&payload, "{\"client_id\": %lld, \"purchase_id\": %lld, \"receipt_id\": ",
+               (long long)client_id, (long long)purchase_id);
+    buf_add_json_str(&payload, receipt_id ? receipt_id : "");
+    buf_addc(&payload, '}');
+    const char *p[3] = {type, purchase_i64(a, client_id > 0 ? client_id : 0),
+                        arena_strdup(a, buf_str(&payload))};
+    buf_free(&payload);
+    return purchase_exec(db, STMT_OUTBOX_PUT, 3, p, NULL, o);
+}
+
+/* Insert all lines in one statement. */
+static bool purchase_lines_insert(struct db *db, struct arena *a, int64_t key, int64_t id,
+                                  const struct purchase_request *req, const struct purchase_ctx *ctx,
+                                  struct store_outcome *o)
+{
+    struct buf arr[11];
+    const char *p[13];
+    const struct receipt_calc *c = &ctx->calc;
+    for (int k = 0; k < 11; k++) {
+        buf_init(&arr[k]);
+        pgarray_begin(&arr[k]);
+    }
+    for (size_t i = 0; i < c->nlines; i++) {
+        const struct receipt_line *l = &c->lines[i];
+        pgarray_int(&arr[0], l->line_no);
+        pgarray_text(&arr[1], l->sku);
+        pgarray_text(&arr[2], req->in->lines[i].name);
+        pgarray_int(&arr[3], l->qty.milli);
+        pgarray_int(&arr[4], l->price.minor);
+        pgarray_int(&arr[5], l->amount.minor);
+        pgarray_int(&arr[6], l->discount.minor);
+        pgarray_int(&arr[7], l->points_spent.minor);
+        pgarray_int(&arr[8], l->to_pay.minor);
+        pgarray_int(&arr[9], l->points_accrued.minor);
+        pgarray_bool(&arr[10], !l->spend_excluded);
+    }
+    p[0] = purchase_i64(a, key);
+    p[1] = purchase_i64(a, id);
+    for (int k = 0; k < 11; k++) {
+        pgarray_end(&arr[k]);
+        p[k + 2] = arena_strdup(a, buf_str(&arr[k]));
+        buf_free(&arr[k]);
+    }
+    return purchase_exec(db, STMT_LINES_INSERT, 13, p, NULL, o);
+}
+
+/* A stored purchase found by (API client, receipt id). */
+struct purchase_found {
+    int64_t key;            /* purchases.client_id (negative when anonymous) */
+    int64_t id;             /* purchases.id */
+    const char *hash;       /* request hash, hex */
+    const char *document;   /* stored document (JSON) */
+    const char *status;     /* held | confirmed | cancelled */
+    bool hold_expired;      /* a hold past its TTL */
+};
+
+static bool purchase_find(struct db *db, struct arena *a, int64_t api_client, const char *receipt_id,
+                          struct purchase_found *f, struct store_outcome *o)
+{
+    PGresult *r = NULL;
+    const char *p[2] = {purchase_i64(a, api_client), receipt_id};
+    memset(f, 0, sizeof(*f));
+    if (!purchase_exec(db, STMT_RECEIPT_LOOKUP, 2, p, &r, o))
+        return false;
+    if (PQntuples(r) == 1) {
+        f->key = purchase_col(r, 0, 0);
+        f->id = purchase_col(r, 0, 1);
+        f->hash = arena_strdup(a, PQgetvalue(r, 0, 2));
+        f->document = arena_strdup(a, PQgetvalue(r, 0, 3));
+        f->status = arena_strdup(a, PQgetvalue(r, 0, 4));
+        f->hold_expired = PQgetvalue(r, 0, 5)[0] == 't';
+    }
+    PQclear(r);
+    return true;
+}
+
+/* Cards of the buyer, for cache invalidation after COMMIT. */
+static void purchase_touch(struct db *db, struct arena *a, int64_t client_id, struct store_outcome *o)
+{
+    if (client_id > 0 && docs_client_card_numbers(db, a, client_id, &o->cards, &o->ncards) != DB_OK)
+        o->db = DB_UNAVAILABLE;
+}
+
+static struct store_outcome purchase_confirm_tx(struct db *db, struct arena *a,
+                                                const struct store_caller *who,
+                                                const struct purchase_request *req,
+                                                struct purchase_result *res)
+{
+    struct store_outcome o = purchase_ok();
+    const struct msg_purchase_in *in = req->in;
+    struct purchase_found f;
+    struct purchase_ctx ctx;
+    PGresult *r = NULL;
+
+    if (!purchase_key_lock(db, a, "purchase", who->api_client_id, in->receipt_id, &o) ||
+        !purchase_find(db, a, who->api_client_id, in->receipt_id, &f, &o))
+        return o;
+    if (f.id) {
+        if (strcmp(f.hash, req->request_hash) != 0)
+            return purchase_refuse(409, "idempotency_mismatch", "receipt_id",
+                                   "this receipt_id was confirmed with other content");
+        res->doc = purchase_doc_parse(a, f.document);
+        res->replayed = true;
+        return res->doc ? o : purchase_db(DB_ERROR);
+    }
+    if (!purchase_prepare(db, a, who, req, &ctx, &o))
+        return o;
+    const char *status = in->hold ? "held" : "confirmed";
+    if (!purchase_exec(db, STMT_PURCHASE_NEXT_ID, 0, NULL, &r, &o))
+        return o;
+    int64_t id = purchase_col(r, 0, 0);
+    PQclear(r);
+    int64_t key = ctx.client_id ? ctx.client_id : -id;
+    struct ledger_ref ref = {in->receipt_id, id, 0, 0, 0, who->api_client_id, NULL};
+    const struct receipt_calc *c = &ctx.calc;
+
+    if (c->points_spent.minor > 0) {
+        int64_t entry;
+        if (!purchase_status_ok(&o, ledger_entry(db, &ctx.acc, "spend", -c->points_spent.minor,
+                                                 -c->points_spent.minor, 0, 0, &ref, &entry)) ||
+            !purchase_status_ok(&o, ledger_draw(db, &ctx.acc, "spend", c->points_spent.minor,
+                                                entry, &ref)))
+            return o;
+    }
+    int64_t level_amount = c->total.minor - c->discount.minor - c->certificates_paid.minor;
+    if (!in->hold && ctx.client_id &&
+        !purchase_settle(db, a, who, &ctx, id, in->receipt_id, c->points_accrued.minor,
+                         level_amount, &o))
+        return o;
+    struct msg_purchase *doc = purchase_doc(a, req, &ctx, status);
+    doc->id = id;
+    doc->has_id = true;
+    if (doc->balance) {
+        doc->balance->after.minor = ctx.acc.available;
+        doc->balance->pending_after.minor = ctx.acc.pending;
+    }
+    struct settings_general g;
+    if (!purchase_status_ok(&o, settings_general_load(db, &g)))
+        return o;
+    const char *p[20] = {
+        purchase_i64(a, key), purchase_i64(a, id), purchase_i64(a, who->api_client_id),
+        in->receipt_id, req->request_hash, status, in->store_id, in->pos_id, in->at, in->card,
+        ctx.level_id ? purchase_i64(a, ctx.level_id) : NULL, purchase_i64(a, c->total.minor),
+        purchase_i64(a, c->discount.minor), purchase_i64(a, c->points_spent.minor),
+        purchase_i64(a, c->certificates_paid.minor), purchase_i64(a, c->to_pay.minor),
+        purchase_i64(a, ctx.client_id ? c->points_accrued.minor : 0),
+        purchase_i64(a, ctx.client_id ? level_amount : 0), purchase_doc_json(a, doc),
+        purchase_i64(a, g.hold_ttl_seconds)};
+    const char *pi[4] = {p[2], in->receipt_id, p[0], p[1]};
+    if (!purchase_exec(db, STMT_PURCHASE_INSERT, 20, p, NULL, &o) ||
+        !purchase_lines_insert(db, a, key, id, req, &ctx, &o) ||
+        !purchase_exec(db, STMT_RECEIPT_INDEX_INSERT, 4, pi, NULL, &o))
+        return o;
+    if (ctx.client_id) {
+        if (!purchase_status_ok(&o, ledger_save(db, &ctx.acc)) ||
+            (!in->hold && !purchase_level(db, a, ctx.client_id, ctx.level_rank, false, &o)))
+            return o;
+    }
+    if (!purchase_event(db, a, in->hold ? "purchase.held" : "purchase.confirmed", ctx.client_id,
+                        id, in->receipt_id, &o))
+        return o;
+    purchase_touch(db, a, ctx.client_id, &o);
+    res->doc = doc;
+    return o;
+}
+
+/* BEGIN, body, COMMIT or ROLLBACK; deadlocks and serialization failures are retried. */
+#define PURCHASE_TX(db, res, body)                                               \
+    do {                                                                         \
+        for (int attempt_ = 0;; attempt_++) {                                    \
+            enum db_status st_ = db_begin(db);                                   \
+            if (st_ != DB_OK) {                                                  \
+                (res).o = purchase_db(st_);                                      \
+                break;                                                           \
+            }                                                                    \
+            (res).o = (body);                                                    \
+            if (!purchase_failed(&(res).o)) {                                    \
+                st_ = db_commit(db);                                             \
+                if (st_ == DB_OK)                                                \
+                    break;                                                       \
+                (res).o = purchase_db(st_);                                      \
+            } else {                                                             \
+                db_rollback(db);                                                 \
+            }                                                                    \
+            if ((res).o.db != DB_SERIALIZATION || attempt_ + 1 == PURCHASE_TX_ATTEMPTS) \
+                break;                                                           \
+        }                                                                        \
+    } while (0)
+
+struct purchase_result store_purchase_confirm(struct db *db, struct arena *a,
+                                              const struct store_caller *who,
+                                              const struct purchase_request *req)
+{
+    struct purchase_result res;
+    memset(&res, 0, sizeof(res));
+    PURCHASE_TX(db, res, purchase_confirm_tx(db, a, who, req, &res));
+    return res;
+}
+
+static bool purchase_refund_ids(struct db *db, struct arena *a, int64_t key, int64_t id,
+                                struct msg_purchase *doc, struct store_outcome *o);
+
+struct purchase_result store_purchase_get(struct db *db, struct arena *a,
+                                          const struct store_caller *who, const char *receipt_id)
+{
+    struct purchase_result res;
+    struct purchase_found f;
+    memset(&res, 0, sizeof(res));
+    if (!purchase_find(db, a, who->api_client_id, receipt_id, &f, &res.o))
+        return res;
+    if (!f.id) {
+        res.o = purchase_refuse(404, "purchase_not_found", NULL, "no such purchase");
+        return res;
+    }
+    res.doc = purchase_doc_parse(a, f.document);
+    if (!res.doc)
+        res.o = purchase_db(DB_ERROR);
+    else
+        purchase_refund_ids(db, a, f.key, f.id, res.doc, &res.o);
+    return res;
+}
+
+/* Refund ids of a purchase, for its document. */
+static bool purchase_refund_ids(struct db *db, struct arena *a, int64_t key, int64_t id,
+                                struct msg_purchase *doc, struct store_outcome *o)
+{
+    PGresult *r = NULL;
+    const char *p[2] = {purchase_i64(a, key), purchase_i64(a, id)};
+    if (!purchase_exec(db, STMT_REFUND_IDS_OF_PURCHASE, 2, p, &r, o))
+        return false;
+    doc->nrefunds = (size_t)PQntuples(r);
+    doc->refunds = arena_alloc(a, sizeof(char *) * (doc->nrefunds + 1));
+    for (size_t i = 0; i < doc->nrefunds; i++)
+        doc->refunds[i] = arena_strdup(a, PQgetvalue(r, (int)i, 0));
+    PQclear(r);
+    return true;
+}
+
+/* Lock a purchase row and load its ledger context. */
+static bool purchase_open(struct db *db, struct arena *a, const struct store_caller *who,
+                          const char *receipt_id, struct purchase_found *f,
+                          struct purchase_ctx *ctx, struct msg_purchase **doc,
+                          struct store_outcome *o)
+{
+    PGresult *r = NULL;
+    memset(ctx, 0, sizeof(*ctx));
+    if (!purchase_key_lock(db, a, "purchase", who->api_client_id, receipt_id, o) ||
+        !purchase_find(db, a, who->api_client_id, receipt_id, f, o))
+        return false;
+    if (!f->id) {
+        *o = purchase_refuse(404, "purchase_not_found", NULL, "no such purchase");
+        return false;
+    }
+    const char *p[2] = {purchase_i64(a, f->key), purchase_i64(a, f->id)};
+    if (!purchase_exec(db, STMT_PURCHASE_LOCK, 2, p, &r, o))
+        return false;
+    PQclear(r);
+    *doc = purchase_doc_parse(a, f->document);
+    if (!*doc) {
+        *o = purchase_db(DB_ERROR);
+        return false;
+    }
+    ctx->client_id = f->key > 0 ? f->key : 0;
+    if (ctx->client_id) {
+        if (!purchase_status_ok(o, ledger_lock(db, ctx->client_id, &ctx->acc)))
+            return false;
+        const char *q[1] = {p[0]};
+        if (!purchase_exec(db, STMT_CLIENT_LEVEL, 1, q, &r, o))
+            return false;
+        ctx->level_rank = PQntuples(r) ? purchase_col(r, 0, 6) : 0;
+        PQclear(r);
+    }
+    return purchase_status_ok(o, settings_points_load(db, a, &ctx->sp));
+}
+
+static bool purchase_store_doc(struct db *db, struct arena *a, const struct purchase_found *f,
+                               struct msg_purchase *doc, const char *reason,
+                               struct store_outcome *o)
+{
+    const char *p[5] = {purchase_i64(a, f->key), purchase_i64(a, f->id), doc->status,
+                        purchase_doc_json(a, doc), reason};
+    return purchase_exec(db, STMT_PURCHASE_UPDATE, 5, p, NULL, o);
+}
+
+static struct store_outcome purchase_commit_tx(struct db *db, struct arena *a,
+                                               const struct store_caller *who,
+                                               const char *receipt_id, struct purchase_result *res)
+{
+    struct store_outcome o = purchase_ok();
+    struct purchase_found f;
+    struct purchase_ctx ctx;
+    struct msg_purchase *doc;
+    if (!purchase_open(db, a, who, receipt_id, &f, &ctx, &doc, &o))
+        return o;
+    res->doc = doc;
+    if (strcmp(f.status, "confirmed") == 0)
+        return o; /* a repeat */
+    if (strcmp(f.status, "cancelled") == 0)
+        return purchase_refuse(409, "purchase_cancelled", NULL, "the purchase was cancelled");
+    if (f.hold_expired)
+        return purchase_refuse(409, "purchase_not_held", NULL,
+                               "the hold has expired; its points were released");
+    int64_t level_amount = doc->total.minor - doc->discount.minor - doc->certificates_paid.minor;
+    if (ctx.client_id &&
+        (!purchase_settle(db, a, who, &ctx, f.id, receipt_id, doc->points_accrued.minor,
+                          level_amount, &o) ||
+         !purchase_status_ok(&o, ledger_save(db, &ctx.acc)) ||
+         !purchase_level(db, a, ctx.client_id, ctx.level_rank, false, &o)))
+        return o;
+    doc->status = "confirmed";
+    if (doc->balance) {
+        doc->balance->after.minor = ctx.acc.available;
+        doc->balance->pending_after.minor = ctx.acc.pending;
+    }
+    if (!purchase_store_doc(db, a, &f, doc, NULL, &o) ||
+        !purchase_event(db, a, "purchase.confirmed", ctx.client_id, f.id, receipt_id, &o))
+        return o;
+    purchase_touch(db, a, ctx.client_id, &o);
+    return o;
+}
+
+struct purchase_result store_purchase_commit(struct db *db, struct arena *a,
+                                             const struct store_caller *who,
+                                             const char *receipt_id)
+{
+    struct purchase_result res;
+    memset(&res, 0, sizeof(res));
+    PURCHASE_TX(db, res, purchase_commit_tx(db, a, who, receipt_id, &res));
+    return res;
+}
+
+/* Give back what a purchase still holds of spent points, take back what it still has of
+ * accrued points; shared by cancel and the hold release. */
+static bool purchase_reverse(struct db *db, struct arena *a, const struct store_caller *who,
+                             struct purchase_ctx *ctx, const struct purchase_found *f,
+                             const char *receipt_id, int64_t accrued_open, int64_t level_open,
+                             struct store_outcome *o)
+{
+    struct ledger_ref ref = {receipt_id, f->id, 0, 0, 0, who->api_client_id, "cancel"};
+    int64_t restored, lost;
+    if (!ctx->client_id)
+        return true;
+    if (!purchase_status_ok(o, ledger_restore(db, &ctx->acc, f->id, INT64_MAX, &restored, &lost)))
+        return false;
+    if (restored && !purchase_status_ok(o, ledger_entry(db, &ctx->acc, "cancel", restored,
+                                                        restored, 0, 0, &ref, NULL)))
+        return false;
+    if (accrued_open > 0) {
+        int64_t from_avail, from_pending, debt;
+        if (!purchase_status_ok(o, ledger_take_back(db, &ctx->acc, f->id, accrued_open,
+                                                    ctx->sp.allow_negative_on_refund, 0,
+                                                    &from_avail, &from_pending, &debt)))
+            return false;
+        int64_t taken = from_avail + from_pending + debt;
+        if (taken && !purchase_status_ok(o, ledger_entry(db, &ctx->acc, "cancel", -taken,
+                                                         -from_avail - debt, -from_pending, debt,
+                                                         &ref, NULL)))
+            return false;
+    }
+    ctx->acc.purchases_total -= level_open;
+    return purchase_status_ok(o, ledger_save(db, &ctx->acc)) &&
+           purchase_level(db, a, ctx->client_id, ctx->level_rank, true, o);
+}
+
+/* Sums a purchase's refunds took so far: accrued taken back and level amount. */
+static bool purchase_refunded_sums(struct db *db, struct arena *a, int64_t key, int64_t id,
+                                   int64_t *taken_back, int64_t *level, struct store_outcome *o)
+{
+    PGresult *r = NULL;
+    const char *p[2] = {purchase_i64(a, key), purchase_i64(a, id)};
+    *taken_back = 0;
+    *level = 0;
+    if (!purchase_exec(db, STMT_REFUND_SUMS, 2, p, &r, o))
+        return false;
+    if (PQntuples(r) == 1) {
+        *taken_back = purchase_col(r, 0, 0);
+        *level = purchase_col(r, 0, 1);
+    }
+    PQclear(r);
+    return true;
+}
+
+static struct store_outcome purchase_cancel_tx(struct db *db, struct arena *a,
+                                               const struct store_caller *who,
+                                               const char *receipt_id, struct purchase_result *res)
+{
+    struct store_outcome o = purchase_ok();
+    struct purchase_found f;
+    struct purchase_ctx ctx;
+    struct msg_purchase *doc;
+    int64_t taken_back, level_refunded;
+    if (!purchase_open(db, a, who, receipt_id, &f, &ctx, &doc, &o))
+        return o;
+    res->doc = doc;
+    if (strcmp(f.status, "cancelled") == 0)
+        return o; /* a repeat */
+    bool confirmed = strcmp(f.status, "confirmed") == 0;
+    if (!purchase_refunded_sums(db, a, f.key, f.id, &taken_back, &level_refunded, &o))
+        return o;
+    int64_t level_amount = doc->total.minor - doc->discount.minor - doc->certificates_paid.minor;
+    if (!purchase_reverse(db, a, who, &ctx, &f, receipt_id,
+                          confirmed ? doc->points_accrued.minor - taken_back : 0,
+                          confirmed ? level_amount - level_refunded : 0, &o))
+        return o;
+    doc->status = "cancelled";
+    if (!purchase_refund_ids(db, a, f.key, f.id, doc, &o) ||
+        !purchase_store_doc(db, a, &f, doc, "request", &o) ||
+        !purchase_event(db, a, "purchase.cancelled", ctx.client_id, f.id, receipt_id, &o))
+        return o;
+    purchase_touch(db, a, ctx.client_id, &o);
+    return o;
+}
+
+struct purchase_result store_purchase_cancel(struct db *db, struct arena *a,
+                                             const struct store_caller *who,
+                                             const char *receipt_id)
+{
+    struct purchase_result res;
+    memset(&res, 0, sizeof(res));
+    PURCHASE_TX(db, res, purchase_cancel_tx(db, a, who, receipt_id, &res));
+    return res;
+}

@@ -1,0 +1,65 @@
+/* purchases: calculate, confirm (or hold → commit), read, cancel and refund purchases, and
+ * manual adjustments; each write is one transaction on one client's account. */
+#ifndef LOYALTY_STORE_PURCHASES_H
+#define LOYALTY_STORE_PURCHASES_H
+
+#include "api/messages.h"
+#include "store/clients.h"
+
+/* A decoded purchase request with what the API layer prepared. */
+struct purchase_request {
+    const struct msg_purchase_in *in; /* the body */
+    const char *phone;                /* normalised buyer phone, or NULL */
+    const char *request_hash;         /* hex SHA-256 of the canonical body */
+    const char *country;              /* unused here: phones are normalised by the caller */
+};
+
+/* The outcome and the document to answer with. */
+struct purchase_result {
+    struct store_outcome o;      /* refusal or failure (o.status / o.db) */
+    struct msg_purchase *doc;    /* the purchase document on success */
+    bool replayed;               /* an idempotent repeat: 200 instead of 201 */
+};
+
+struct purchase_result store_purchase_calculate(struct db *db, struct arena *a,
+                                                const struct store_caller *who,
+                                                const struct purchase_request *req);
+struct purchase_result store_purchase_confirm(struct db *db, struct arena *a,
+                                              const struct store_caller *who,
+                                              const struct purchase_request *req);
+struct purchase_result store_purchase_get(struct db *db, struct arena *a,
+                                          const struct store_caller *who, const char *receipt_id);
+struct purchase_result store_purchase_commit(struct db *db, struct arena *a,
+                                             const struct store_caller *who,
+                                             const char *receipt_id);
+struct purchase_result store_purchase_cancel(struct db *db, struct arena *a,
+                                             const struct store_caller *who,
+                                             const char *receipt_id);
+
+/* POST /refunds */
+struct refund_result {
+    struct store_outcome o;   /* refusal or failure */
+    struct msg_refund *doc;   /* the refund document */
+    bool replayed;            /* a repeat of the same refund_id */
+};
+struct refund_result store_refund_create(struct db *db, struct arena *a,
+                                         const struct store_caller *who,
+                                         const struct msg_refund_in *in, const char *hash);
+
+/* POST /points/adjustments */
+struct adjustment_result {
+    struct store_outcome o;      /* refusal or failure */
+    struct msg_adjustment *doc;  /* the adjustment document */
+    bool replayed;               /* a repeat of the same idempotency_key */
+};
+struct adjustment_result store_adjustment_create(struct db *db, struct arena *a,
+                                                 const struct store_caller *who,
+                                                 const struct msg_adjustment_in *in,
+                                                 int64_t client_id, const char *hash);
+
+/* GET /clients/{id}/operations */
+enum db_status store_operations_list(struct db *db, struct arena *a, int64_t client_id,
+                                     int64_t before_id, long limit, struct msg_operation **items,
+                                     size_t *n);
+
+#endif

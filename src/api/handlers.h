@@ -24,6 +24,15 @@ void api_purchase_commit(struct http_req *r);
 void api_purchase_cancel(struct http_req *r);
 void api_refund_create(struct http_req *r);
 void api_adjustment_create(struct http_req *r);
+void api_settings_points_get(struct http_req *r);
+void api_settings_points_put(struct http_req *r);
+void api_settings_get(struct http_req *r);
+void api_settings_put(struct http_req *r);
+void api_levels_list(struct http_req *r);
+void api_level_get(struct http_req *r);
+void api_level_create(struct http_req *r);
+void api_level_update(struct http_req *r);
+void api_level_delete(struct http_req *r);
 
 /* The route table of the API and its length. */
 extern const struct route api_routes[];

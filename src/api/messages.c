@@ -365,7 +365,59 @@ static const struct msg_field operation_fields[] = {
 const struct msg_desc msg_operation_desc = {"operation", MSG_FIELDS(operation_fields),
                                             sizeof(struct msg_operation)};
 
+#define OPT(st, f, t, ...)                                                            \
+    {.name = #f, .type = t, .off = offsetof(st, f), .flags = MSG_OPTIONAL,             \
+     .set_off = offsetof(st, has_##f), __VA_ARGS__}
+
+static const char *const roundings[] = {"down", "half_up", NULL};
+static const struct msg_field settings_points_fields[] = {
+    OPT(struct msg_settings_points, rate, MSG_MONEY, .min = 1, .max = 100000000),
+    OPT(struct msg_settings_points, max_spend_percent, MSG_PERCENT, .min = 0, .max = 10000),
+    OPT(struct msg_settings_points, min_receipt_total, MSG_MONEY, .min = 0, .max = 100000000000LL),
+    OPT(struct msg_settings_points, activation_delay_days, MSG_INT, .min = 0, .max = 3650),
+    OPT(struct msg_settings_points, expiry_days, MSG_INT, .min = 0, .max = 36500),
+    {.name = "excluded_product_segments", .type = MSG_INTS,
+     .off = offsetof(struct msg_settings_points, excluded_product_segments),
+     .count_off = offsetof(struct msg_settings_points, nexcluded_product_segments)},
+    ENUM(struct msg_settings_points, rounding, roundings),
+    OPT(struct msg_settings_points, allow_negative_balance_on_refund, MSG_BOOL),
+};
+const struct msg_desc msg_settings_points_desc = {"points_settings", MSG_FIELDS(settings_points_fields),
+                                                  sizeof(struct msg_settings_points)};
+
+static const struct msg_field card_range_fields[] = {
+    STR(struct msg_card_range, first, .flags = MSG_REQUIRED, .min = 13, .max = 13),
+    STR(struct msg_card_range, last, .flags = MSG_REQUIRED, .min = 13, .max = 13),
+};
+static const struct msg_desc card_range_desc = {"virtual_card_range", MSG_FIELDS(card_range_fields),
+                                                sizeof(struct msg_card_range)};
+
+static const struct msg_field settings_general_fields[] = {
+    STR(struct msg_settings_general, timezone, .min = 1, .max = 64),
+    STR(struct msg_settings_general, default_country, .min = 2, .max = 2),
+    OPT(struct msg_settings_general, slip_width, MSG_INT, .min = 32, .max = 48),
+    OPT(struct msg_settings_general, hold_ttl_seconds, MSG_INT, .min = 10, .max = 604800),
+    OBJ(struct msg_settings_general, virtual_card_range, card_range_desc),
+};
+const struct msg_desc msg_settings_general_desc = {
+    "settings", MSG_FIELDS(settings_general_fields), sizeof(struct msg_settings_general)};
+
+static const struct msg_field level_fields[] = {
+    OPT(struct msg_level, id, MSG_INT),
+    STR(struct msg_level, name, .min = 1, .max = 100),
+    OPT(struct msg_level, rank, MSG_INT, .min = -1000000, .max = 1000000),
+    OPT(struct msg_level, threshold, MSG_MONEY, .min = 0, .max = 100000000000000LL),
+    OPT(struct msg_level, period_days, MSG_INT, .min = 0, .max = 36500),
+    OPT(struct msg_level, accrual_percent, MSG_PERCENT, .min = 0, .max = 10000),
+    OPT(struct msg_level, discount_percent, MSG_PERCENT, .min = 0, .max = 10000),
+    OPT(struct msg_level, max_spend_percent, MSG_PERCENT, .min = 0, .max = 10000),
+};
+const struct msg_desc msg_level_desc = {"level", MSG_FIELDS(level_fields), sizeof(struct msg_level)};
+
 const struct msg_schema_entry msg_schemas[] = {
+    {"points_settings", &msg_settings_points_desc},
+    {"settings", &msg_settings_general_desc},
+    {"level", &msg_level_desc},
     {"refund", &msg_refund_desc},
     {"refund_input", &msg_refund_in_desc},
     {"adjustment", &msg_adjustment_desc},

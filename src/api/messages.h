@@ -317,6 +317,64 @@ struct msg_operation {
     const char *comment;      /* reason or note */
 };
 
+/* GET/PUT /settings/points (absent members take their documented defaults) */
+struct msg_settings_points {
+    money_t rate;                          /* money per point */
+    bool has_rate;                         /* (given) */
+    percent_t max_spend_percent;           /* share of a receipt points may pay */
+    bool has_max_spend_percent;            /* (given) */
+    money_t min_receipt_total;             /* no spending below this total */
+    bool has_min_receipt_total;            /* (given) */
+    int64_t activation_delay_days;         /* accruals are pending this long */
+    bool has_activation_delay_days;        /* (given) */
+    int64_t expiry_days;                   /* lots expire this long after activation, 0 never */
+    bool has_expiry_days;                  /* (given) */
+    int64_t *excluded_product_segments;    /* product segments points cannot pay for */
+    size_t nexcluded_product_segments;     /* number of them */
+    const char *rounding;                  /* accrual rounding: down | half_up */
+    bool allow_negative_balance_on_refund; /* refunds of spent accruals create a debt */
+    bool has_allow_negative_balance_on_refund; /* (given) */
+};
+
+/* the virtual card number range */
+struct msg_card_range {
+    const char *first; /* first number (13-digit EAN-13) */
+    const char *last;  /* last number */
+};
+
+/* GET/PUT /settings */
+struct msg_settings_general {
+    const char *timezone;                    /* business time zone (IANA name) */
+    const char *default_country;             /* for national phone numbers (ISO alpha-2) */
+    int64_t slip_width;                      /* slip printer columns, 32..48 */
+    bool has_slip_width;                     /* (given) */
+    int64_t hold_ttl_seconds;                /* holds older than this are released */
+    bool has_hold_ttl_seconds;               /* (given) */
+    struct msg_card_range *virtual_card_range; /* numbers of virtual cards */
+};
+
+/* <level> */
+struct msg_level {
+    int64_t id;                    /* level id (output) */
+    bool has_id;                   /* (known) */
+    const char *name;              /* display name */
+    int64_t rank;                  /* higher is better */
+    bool has_rank;                 /* (given) */
+    money_t threshold;             /* purchases total that reaches it */
+    bool has_threshold;            /* (given) */
+    int64_t period_days;           /* window of that total, 0 = lifetime */
+    bool has_period_days;          /* (given) */
+    percent_t accrual_percent;     /* points earned per money paid */
+    bool has_accrual_percent;      /* (given) */
+    percent_t discount_percent;    /* personal discount */
+    bool has_discount_percent;     /* (given) */
+    percent_t max_spend_percent;   /* overrides the global share … */
+    bool has_max_spend_percent;    /* … when set */
+};
+
+extern const struct msg_desc msg_settings_points_desc;
+extern const struct msg_desc msg_settings_general_desc;
+extern const struct msg_desc msg_level_desc;
 extern const struct msg_desc msg_refund_in_desc;
 extern const struct msg_desc msg_refund_desc;
 extern const struct msg_desc msg_adjustment_in_desc;

@@ -10,6 +10,8 @@
 #define MONITORING (SCOPE_ANALYTICS | SCOPE_ERP)
 #define PURCHASES (SCOPE_POS | SCOPE_SHOP | SCOPE_PARTNER | SCOPE_ERP)
 #define ADJUST (SCOPE_PARTNER | SCOPE_ERP)
+#define CONFIG_READ (SCOPE_ERP | SCOPE_ANALYTICS)
+#define CONFIG_WRITE SCOPE_ADMIN
 #define PUBLIC 0u
 
 const struct route api_routes[] = {
@@ -48,5 +50,20 @@ const struct route api_routes[] = {
      &msg_refund_in_desc, false},
     {"POST", "/api/v1/points/adjustments", "points.adjust", ADJUST, api_adjustment_create,
      &msg_adjustment_in_desc, false},
+    {"GET", "/api/v1/settings/points", "settings.points.get", CONFIG_READ,
+     api_settings_points_get, NULL, false},
+    {"PUT", "/api/v1/settings/points", "settings.points.put", CONFIG_WRITE,
+     api_settings_points_put, &msg_settings_points_desc, false},
+    {"GET", "/api/v1/settings", "settings.get", CONFIG_READ, api_settings_get, NULL, false},
+    {"PUT", "/api/v1/settings", "settings.put", CONFIG_WRITE, api_settings_put,
+     &msg_settings_general_desc, false},
+    {"GET", "/api/v1/levels", "levels.list", CONFIG_READ, api_levels_list, NULL, false},
+    {"POST", "/api/v1/levels", "levels.create", CONFIG_WRITE, api_level_create, &msg_level_desc,
+     false},
+    {"GET", "/api/v1/levels/{id}", "levels.get", CONFIG_READ, api_level_get, NULL, false},
+    {"PATCH", "/api/v1/levels/{id}", "levels.update", CONFIG_WRITE, api_level_update,
+     &msg_level_desc, false},
+    {"DELETE", "/api/v1/levels/{id}", "levels.delete", CONFIG_WRITE, api_level_delete, NULL,
+     false},
 };
 const size_t api_nroutes = sizeof(api_routes) / sizeof(api_routes[0]);

@@ -15,7 +15,7 @@ static bool encode_is_null(const struct msg_field *f, const void *obj)
     case MSG_STRING: case MSG_DATE: case MSG_DATETIME: case MSG_ENUM: case MSG_OBJECT:
     case MSG_KV:
         return *MSG_AT(obj, f->off, void *) == NULL;
-    case MSG_ARRAY:
+    case MSG_ARRAY: case MSG_INTS:
         return (f->flags & MSG_NULLABLE) && *MSG_AT(obj, f->off, void *) == NULL;
     default:
         return (f->flags & MSG_OPTIONAL) && !*MSG_AT(obj, f->set_off, bool);
@@ -73,6 +73,22 @@ static void encode_value(struct buf *out, enum msg_format fmt, const struct msg_
         }
         if (fmt == MSG_JSON)
             buf_addc(out, '}');
+        return;
+    }
+    case MSG_INTS: {
+        const int64_t *vals = *MSG_AT(obj, f->off, const int64_t *);
+        size_t n = vals ? *MSG_AT(obj, f->count_off, size_t) : 0;
+        const char *item = codec_item_name(f, tmp, sizeof(tmp));
+        if (fmt == MSG_JSON)
+            buf_addc(out, '[');
+        for (size_t i = 0; i < n; i++) {
+            if (fmt == MSG_JSON)
+                buf_printf(out, "%s%lld", i ? "," : "", (long long)vals[i]);
+            else
+                buf_printf(out, "<%s>%lld</%s>", item, (long long)vals[i], item);
+        }
+        if (fmt == MSG_JSON)
+            buf_addc(out, ']');
         return;
     }
     case MSG_ARRAY: {

@@ -113,6 +113,37 @@ static bool json_decode_array(json_object *v, const struct msg_field *f, void *o
     return true;
 }
 
+static bool json_decode_ints(json_object *v, const struct msg_field *f, void *out,
+                             struct arena *a, struct msg_error *err, const char *path)
+{
+    if (!json_object_is_type(v, json_type_array)) {
+        codec_err(err, "invalid_field", path, "%s must be an array of integers", path);
+        return false;
+    }
+    size_t n = json_object_array_length(v);
+    if (n > 1000) {
+        codec_err(err, "invalid_field", path, "%s has too many elements", path);
+        return false;
+    }
+    int64_t *vals = arena_alloc(a, sizeof(int64_t) * (n ? n : 1));
+    for (size_t i = 0; i < n; i++) {
+        char ipath[200];
+        struct msg_field ef = {.name = f->name, .type = MSG_INT, .off = 0};
+        json_object *e = json_object_array_get_idx(v, i);
+        snprintf(ipath, sizeof(ipath), "%s.%zu", path, i + 1);
+        if (!json_object_is_type(e, json_type_int)) {
+            codec_err(err, "invalid_field", ipath, "%s must be an integer", ipath);
+            return false;
+        }
+        if (!codec_set_text(&ef, &vals[i], json_object_to_json_string_ext(e, JSON_C_TO_STRING_PLAIN),
+                            a, err, ipath))
+            return false;
+    }
+    *MSG_AT(out, f->off, int64_t *) = vals;
+    *MSG_AT(out, f->count_off, size_t) = n;
+    return true;
+}
+
 static bool json_decode_object(json_object *o, const struct msg_desc *d, void *out,
                                struct arena *a, struct msg_error *err, const char *prefix)
 {
@@ -145,6 +176,9 @@ static bool json_decode_object(json_object *o, const struct msg_desc *d, void *o
             break;
         case MSG_KV:
             ok = json_decode_kv(v, f, out, a, err, path);
+            break;
+        case MSG_INTS:
+            ok = json_decode_ints(v, f, out, a, err, path);
             break;
         default: {
             const char *text = json_scalar_text(f, v);

@@ -26,6 +26,7 @@ enum msg_type {
     MSG_OBJECT,   /* void * to a struct of field.sub (NULL = absent) */
     MSG_ARRAY,    /* void * to count structs of field.sub, or char ** when sub is NULL */
     MSG_KV,       /* struct msg_kv * (free-form string map, e.g. attributes) */
+    MSG_INTS,     /* int64_t * with a size_t count at count_off (ids) */
 };
 
 /* Field flags. */

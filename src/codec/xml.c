@@ -115,6 +115,32 @@ static bool xml_decode_kv(xmlNode *node, const struct msg_field *f, void *out, s
     return true;
 }
 
+static bool xml_decode_ints(xmlNode *node, const struct msg_field *f, void *out,
+                            struct arena *a, struct msg_error *err, const char *path)
+{
+    size_t n = 0, i = 0;
+    for (xmlNode *c = node->children; c; c = c->next)
+        n += c->type == XML_ELEMENT_NODE;
+    if (n > 1000) {
+        codec_err(err, "invalid_field", path, "%s has too many elements", path);
+        return false;
+    }
+    int64_t *vals = arena_alloc(a, sizeof(int64_t) * (n ? n : 1));
+    for (xmlNode *c = node->children; c; c = c->next) {
+        if (c->type != XML_ELEMENT_NODE)
+            continue;
+        char ipath[200];
+        struct msg_field ef = {.name = f->name, .type = MSG_INT, .off = 0};
+        snprintf(ipath, sizeof(ipath), "%s.%zu", path, i + 1);
+        if (!codec_set_text(&ef, &vals[i], xml_text(c, true, a), a, err, ipath))
+            return false;
+        i++;
+    }
+    *MSG_AT(out, f->off, int64_t *) = vals;
+    *MSG_AT(out, f->count_off, size_t) = n;
+    return true;
+}
+
 static bool xml_decode_object(xmlNode *node, const struct msg_desc *d, void *out,
                               struct arena *a, struct msg_error *err, const char *prefix,
                               int depth)
@@ -148,6 +174,9 @@ static bool xml_decode_object(xmlNode *node, const struct msg_desc *d, void *out
             break;
         case MSG_KV:
             ok = xml_decode_kv(c, f, out, a, err, path);
+            break;
+        case MSG_INTS:
+            ok = xml_decode_ints(c, f, out, a, err, path);
             break;
         default:
             if (xml_has_element_children(c)) {

@@ -40,6 +40,11 @@ static void xsd_field(struct buf *out, const struct msg_field *f)
                       "maxOccurs=\"unbounded\" processContents=\"skip\"/></xs:sequence>"
                       "</xs:complexType>");
         break;
+    case MSG_INTS:
+        buf_printf(out, "<xs:complexType><xs:sequence><xs:element name=\"%s\" minOccurs=\"0\" "
+                        "maxOccurs=\"unbounded\" type=\"xs:long\"/></xs:sequence></xs:complexType>",
+                   codec_item_name(f, tmp, sizeof(tmp)));
+        break;
     case MSG_ARRAY:
         buf_printf(out, "<xs:complexType><xs:sequence><xs:element name=\"%s\" minOccurs=\"0\" "
                         "maxOccurs=\"unbounded\"",

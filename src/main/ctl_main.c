@@ -14,6 +14,8 @@ static const struct {
     {"api-client", ctl_api_client,
      "api-client create --name N --scopes a,b [--format json|xml] [--fingerprint HEX]\n"
      "                     api-client list | revoke --name N"},
+    {"verify", ctl_verify, "verify  recompute every balance from its lots and ledger (exit 1 on a difference)"},
+    {"jobs", ctl_jobs, "jobs run activation|expiry|level_recalc|hold_release"},
     {"demo-data", ctl_demo_data, "demo-data  load demo levels, clients and cards (idempotent)"},
 };
 

@@ -1,5 +1,7 @@
 #include "store/ledger.h"
 
+#include "util/log.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,15 +37,22 @@ enum db_status ledger_lock(struct db *db, int64_t client_id, struct ledger_accou
     acc->client_id = client_id;
     if (st != DB_OK)
         return st;
-    if (PQntuples(r) == 1) {
+    bool found = PQntuples(r) == 1;
+    if (found) {
         acc->available = ledger_i64(r, 0, 0);
         acc->pending = ledger_i64(r, 0, 1);
         acc->debt = ledger_i64(r, 0, 2);
         acc->purchases_total = ledger_i64(r, 0, 3);
-        acc->spendable = ledger_i64(r, 0, 4) - acc->debt;
-        if (acc->spendable < 0)
-            acc->spendable = 0;
     }
+    PQclear(r);
+    if (!found)
+        return DB_OK;
+    st = db_exec(db, STMT_SPENDABLE, 1, p, &r, NULL, 0);
+    if (st != DB_OK)
+        return st;
+    acc->spendable = ledger_i64(r, 0, 0) - acc->debt;
+    if (acc->spendable < 0)
+        acc->spendable = 0;
     PQclear(r);
     return DB_OK;
 }
@@ -103,8 +112,12 @@ enum db_status ledger_draw(struct db *db, struct ledger_account *acc, const char
         left -= take;
     }
     PQclear(r);
-    if (st == DB_OK && left > 0)
-        st = DB_ERROR; /* the caller checked `spendable` under the lock: this is a bug */
+    if (st == DB_OK && left > 0) {
+        /* the caller checked `spendable` under the lock: this is a bug */
+        log_error("ledger: client %lld: %lld points could not be drawn", (long long)acc->client_id,
+                  (long long)left);
+        st = DB_ERROR;
+    }
     return st;
 }
 

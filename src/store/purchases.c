@@ -791,7 +791,8 @@ static bool purchase_refunded_sums(struct db *db, struct arena *a, int64_t key, 
 
 static struct store_outcome purchase_cancel_tx(struct db *db, struct arena *a,
                                                const struct store_caller *who,
-                                               const char *receipt_id, struct purchase_result *res)
+                                               const char *receipt_id, bool release,
+                                               struct purchase_result *res)
 {
     struct store_outcome o = purchase_ok();
     struct purchase_found f;
@@ -801,6 +802,8 @@ static struct store_outcome purchase_cancel_tx(struct db *db, struct arena *a,
     if (!purchase_open(db, a, who, receipt_id, &f, &ctx, &doc, &o))
         return o;
     res->doc = doc;
+    if (release && (strcmp(f.status, "held") != 0 || !f.hold_expired))
+        return purchase_refuse(409, "purchase_not_held", NULL, "not an expired hold");
     if (strcmp(f.status, "cancelled") == 0)
         return o; /* a repeat */
     bool confirmed = strcmp(f.status, "confirmed") == 0;
@@ -813,7 +816,7 @@ static struct store_outcome purchase_cancel_tx(struct db *db, struct arena *a,
         return o;
     doc->status = "cancelled";
     if (!purchase_refund_ids(db, a, f.key, f.id, doc, &o) ||
-        !purchase_store_doc(db, a, &f, doc, "request", &o) ||
+        !purchase_store_doc(db, a, &f, doc, release ? "hold_expired" : "request", &o) ||
         !purchase_event(db, a, "purchase.cancelled", ctx.client_id, f.id, receipt_id, &o))
         return o;
     purchase_touch(db, a, ctx.client_id, &o);
@@ -826,6 +829,16 @@ struct purchase_result store_purchase_cancel(struct db *db, struct arena *a,
 {
     struct purchase_result res;
     memset(&res, 0, sizeof(res));
-    PURCHASE_TX(db, res, purchase_cancel_tx(db, a, who, receipt_id, &res));
+    PURCHASE_TX(db, res, purchase_cancel_tx(db, a, who, receipt_id, false, &res));
+    return res;
+}
+
+struct purchase_result store_purchase_release(struct db *db, struct arena *a,
+                                              const struct store_caller *who,
+                                              const char *receipt_id)
+{
+    struct purchase_result res;
+    memset(&res, 0, sizeof(res));
+    PURCHASE_TX(db, res, purchase_cancel_tx(db, a, who, receipt_id, true, &res));
     return res;
 }

@@ -36,6 +36,12 @@ struct purchase_result store_purchase_cancel(struct db *db, struct arena *a,
                                              const struct store_caller *who,
                                              const char *receipt_id);
 
+/* Release a hold past its TTL (the worker's hold_release job): like a cancel, and only when
+ * the purchase is still held and expired; o.status is 409 otherwise. */
+struct purchase_result store_purchase_release(struct db *db, struct arena *a,
+                                              const struct store_caller *who,
+                                              const char *receipt_id);
+
 /* POST /refunds */
 struct refund_result {
     struct store_outcome o;   /* refusal or failure */

@@ -125,13 +125,14 @@ const struct db_stmt db_stmts[STMT_COUNT] = {
         "INSERT INTO outbox (type, client_id, payload) VALUES ($1, $2, $3::jsonb)"},
     [STMT_ADVISORY_LOCK] = {"advisory_lock", "SELECT pg_advisory_xact_lock(hashtext($1))"},
     [STMT_SETTINGS_GET] = {"settings_get", "SELECT body::text FROM settings WHERE section = $1"},
-    /* available, pending, debt, purchases_total, spendable lots */
+    /* available, pending, debt, purchases_total: the row lock serialises a client's changes */
     [STMT_ACCOUNT_LOCK] = {"account_lock",
-        "SELECT a.available, a.pending, a.debt, a.purchases_total, "
-        "(SELECT coalesce(sum(l.remaining), 0) FROM points_lots l WHERE l.client_id = a.client_id "
-        "   AND l.bucket = 'available' AND l.remaining > 0 "
-        "   AND (l.expires_at IS NULL OR l.expires_at > now())) "
-        "FROM accounts a WHERE a.client_id = $1 FOR UPDATE"},
+        "SELECT available, pending, debt, purchases_total FROM accounts "
+        "WHERE client_id = $1 FOR UPDATE"},
+    /* run after the lock: a new statement sees every change committed before it */
+    [STMT_SPENDABLE] = {"spendable",
+        "SELECT coalesce(sum(remaining), 0) FROM points_lots WHERE client_id = $1 "
+        "AND bucket = 'available' AND remaining > 0 AND (expires_at IS NULL OR expires_at > now())"},
     [STMT_ACCOUNT_SAVE] = {"account_save",
         "UPDATE accounts SET available = $2, pending = $3, debt = $4, purchases_total = $5, "
         "version = version + 1, updated_at = now() WHERE client_id = $1"},
@@ -286,4 +287,31 @@ const struct db_stmt db_stmts[STMT_COUNT] = {
     [STMT_LOT_TIMES] = {"lot_times",
         "SELECT " TS("active_from") ", " TS("expires_at") " FROM points_lots "
         "WHERE client_id = $1 AND id = $2"},
+    [STMT_SETTINGS_PUT] = {"settings_put",
+        "INSERT INTO settings (section, body) VALUES ($1, $2::jsonb) ON CONFLICT (section) "
+        "DO UPDATE SET body = EXCLUDED.body, updated_at = now()"},
+    [STMT_TIMEZONE_CHECK] = {"timezone_check",
+        "SELECT 1 FROM pg_timezone_names WHERE name = $1"},
+#define LEVEL_COLS "id, name, rank, threshold, period_days, accrual_percent, discount_percent, " \
+                   "max_spend_percent"
+    [STMT_LEVELS_LIST] = {"levels_list", "SELECT " LEVEL_COLS " FROM levels ORDER BY rank"},
+    [STMT_LEVEL_GET] = {"level_get", "SELECT " LEVEL_COLS " FROM levels WHERE id = $1"},
+    [STMT_LEVEL_INSERT] = {"level_insert",
+        "INSERT INTO levels (name, rank, threshold, period_days, accrual_percent, "
+        "discount_percent, max_spend_percent) VALUES ($1, $2, coalesce($3::bigint, 0), "
+        "coalesce($4::int, 0), coalesce($5::bigint, 0), coalesce($6::bigint, 0), "
+        "CASE WHEN $8 = 't' THEN $7::bigint END) RETURNING id"},
+    [STMT_LEVEL_UPDATE] = {"level_update",
+        "UPDATE levels SET name = coalesce($2, name), rank = coalesce($3::int, rank), "
+        "threshold = coalesce($4::bigint, threshold), period_days = coalesce($5::int, period_days), "
+        "accrual_percent = coalesce($6::bigint, accrual_percent), "
+        "discount_percent = coalesce($7::bigint, discount_percent), "
+        "max_spend_percent = CASE WHEN $9 = 't' THEN $8::bigint ELSE max_spend_percent END, "
+        "updated_at = now() WHERE id = $1 RETURNING id"},
+    [STMT_LEVEL_DELETE] = {"level_delete",
+        "WITH used AS (SELECT EXISTS (SELECT 1 FROM clients WHERE level_id = $1) AS u), "
+        "del AS (DELETE FROM levels WHERE id = $1 AND NOT (SELECT u FROM used) RETURNING id) "
+        "SELECT CASE WHEN EXISTS (SELECT 1 FROM del) THEN 'deleted' "
+        "WHEN (SELECT u FROM used) AND EXISTS (SELECT 1 FROM levels WHERE id = $1) THEN 'in_use' "
+        "ELSE 'missing' END"},
 };

@@ -1,0 +1,119 @@
+/* it: what the integration test areas share: the environment of the stack under test,
+ * unique test data, database row counts, and checks that explain what they saw. */
+#ifndef IT_IT_H
+#define IT_IT_H
+
+#include <CUnit/CUnit.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "http.h"
+
+/* One API key of the dev stack (one scope each). */
+struct it_key {
+    unsigned scope;        /* the scope bit (src/http/scope.h) */
+    const char *name;      /* "pos" */
+    const char *key;       /* "<key_id>.<secret>" */
+    char bearer[320];      /* "Bearer <key>" */
+};
+
+#define IT_NKEYS 6
+
+/* The stack under test, read from the environment by main. */
+struct it_env {
+    const char *http_url;           /* LOYALTY_URL */
+    const char *https_url;          /* LOYALTY_HTTPS_URL */
+    const char *origin;             /* the origin the current suite talks to */
+    const char *origin_name;        /* "http" / "https" */
+    struct it_key keys[IT_NKEYS];   /* admin, pos, shop, partner, analytics, erp */
+    const char *erp_key_id;         /* LOYALTY_ERP_KEY_ID */
+    const char *erp_secret;         /* LOYALTY_ERP_SECRET */
+    char erp_basic[400];            /* "Basic base64(id:secret)" */
+    const char *pg;                 /* LOYALTY_PG conninfo */
+    const char *var;                /* LOYALTY_VAR */
+    const char *dev;                /* LOYALTY_DEV (the ./dev script), NULL when unset */
+    int workers;                    /* configured FastCGI worker processes */
+};
+
+extern struct it_env E;
+
+/* Keys by scope. */
+const char *it_auth(const char *scope_name);
+#define AUTH_ADMIN it_auth("admin")
+#define AUTH_POS it_auth("pos")
+#define AUTH_SHOP it_auth("shop")
+#define AUTH_PARTNER it_auth("partner")
+#define AUTH_ANALYTICS it_auth("analytics")
+#define AUTH_ERP it_auth("erp")
+
+/* Demo data made by `loyaltyctl demo-data`. */
+#define DEMO_CARD "2000000000015"
+#define DEMO_CARD2 "2000000000022"
+#define DEMO_CARD3 "2000000000039"
+
+#define JSON_T "application/json"
+#define XML_T "application/xml"
+
+const char *it_origin(void);
+/* CUnit suite initialisers that choose the origin. */
+int it_suite_http(void);
+int it_suite_https(void);
+
+/* Unique values for this run (time, pid and a counter): reruns on the same database pass. */
+void uniq_phone(char national[32], char e164[20]);   /* "8 (9xx) xxx-xx-xx", "+79xxxxxxxxx" */
+void uniq_email(char out[96]);
+void uniq_card(char out[33]);                         /* manual card number */
+void uniq_str(const char *prefix, char *out, size_t n);
+
+/* Row counts of the tables a client write touches. */
+#define IT_NCOUNTS 10
+struct it_counts {
+    long long n[IT_NCOUNTS];
+};
+bool counts_take(struct it_counts *c);
+/* true when equal; prints the tables that changed. */
+bool counts_same(const struct it_counts *a, const struct it_counts *b, const char *what);
+/* One number from SQL; -1 on error. */
+long long db_scalar(const char *sql, const char *param);
+void db_close(void);
+
+/* Create a client with a JSON body (POST /clients, Accept JSON); returns its id or -1. */
+long long it_create_client(const char *auth, const char *json_body, struct http_resp *out);
+/* Create a client with a unique phone and a fresh manual card; returns the id, fills the card. */
+long long it_new_client_with_card(const char *auth, char card[33]);
+
+/* Run the ./dev script with "svc ACTION SERVICE"; true on exit status 0. */
+bool it_dev_svc(const char *action, const char *service);
+
+/* Checks that print what they saw (request, expected, got) when they fail. */
+bool it_check_status(const struct http_resp *r, long status, const char *file, int line);
+bool it_check_error(const struct http_resp *r, long status, const char *code, const char *field,
+                    const char *file, int line);
+bool it_check_xml_valid(const struct http_resp *r, const char *file, int line);
+void it_note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+#define EXPECT_STATUS(r, st) CU_ASSERT(it_check_status(&(r), (st), __FILE__, __LINE__))
+/* field: NULL = not checked, "" = must be absent */
+#define EXPECT_ERROR(r, st, code, field) \
+    CU_ASSERT(it_check_error(&(r), (st), (code), (field), __FILE__, __LINE__))
+#define EXPECT_XML_VALID(r) CU_ASSERT(it_check_xml_valid(&(r), __FILE__, __LINE__))
+#define EXPECT_STREQ(a, b)                                                                  \
+    do {                                                                                    \
+        const char *a_ = (a), *b_ = (b);                                                    \
+        bool eq_ = a_ && b_ && strcmp(a_, b_) == 0;                                         \
+        if (!eq_)                                                                           \
+            it_note("%s:%d: %s: got \"%s\", expected \"%s\"", __FILE__, __LINE__, #a,      \
+                    a_ ? a_ : "(null)", b_ ? b_ : "(null)");                                \
+        CU_ASSERT(eq_);                                                                     \
+    } while (0)
+
+/* The areas: each adds its tests to a suite. */
+void auth_add_tests(CU_pSuite s);
+void formats_add_tests(CU_pSuite s);
+void clients_add_tests(CU_pSuite s);
+void badbody_add_tests(CU_pSuite s);
+void cache_add_tests(CU_pSuite s);
+void faults_add_tests(CU_pSuite s);
+int faults_suite_cleanup(void);
+
+#endif

@@ -90,8 +90,12 @@ void api_client_create(struct http_req *r)
             http_error(r, 400, "invalid_field", "Idempotency-Key", "the key is too long");
             return;
         }
+        /* the hash covers the normalised values: "8 916 …" and "+7916…" are one request */
+        struct msg_client_input canon = in;
+        canon.phone = reg.phone;
+        canon.email = reg.email;
         reg.idempotency_key = key;
-        reg.request_hash = clients_request_hash(r, &in);
+        reg.request_hash = clients_request_hash(r, &canon);
     }
     api_caller(r, &who);
     struct store_outcome o = store_client_register(&r->t->db, r->arena, &who, &reg, &id, &replayed);

@@ -112,6 +112,17 @@ static const struct msg_field client_fields[] = {
 const struct msg_desc msg_client_desc = {"client", MSG_FIELDS(client_fields),
                                          sizeof(struct msg_client)};
 
+static const struct msg_field consents_in_fields[] = {
+    {.name = "sms", .type = MSG_BOOL, .off = offsetof(struct msg_consents_in, sms),
+     .flags = MSG_OPTIONAL, .set_off = offsetof(struct msg_consents_in, has_sms)},
+    {.name = "email", .type = MSG_BOOL, .off = offsetof(struct msg_consents_in, email),
+     .flags = MSG_OPTIONAL, .set_off = offsetof(struct msg_consents_in, has_email)},
+    {.name = "push", .type = MSG_BOOL, .off = offsetof(struct msg_consents_in, push),
+     .flags = MSG_OPTIONAL, .set_off = offsetof(struct msg_consents_in, has_push)},
+};
+static const struct msg_desc consents_in_desc = {"consents", MSG_FIELDS(consents_in_fields),
+                                                 sizeof(struct msg_consents_in)};
+
 static const struct msg_field client_input_fields[] = {
     STR(struct msg_client_input, phone, .max = 32),
     STR(struct msg_client_input, email, .min = 3, .max = 254),
@@ -120,7 +131,7 @@ static const struct msg_field client_input_fields[] = {
     STR(struct msg_client_input, middle_name, .max = 100),
     {.name = "birth_date", .type = MSG_DATE, .off = offsetof(struct msg_client_input, birth_date)},
     ENUM(struct msg_client_input, gender, genders),
-    OBJ(struct msg_client_input, consents, consents_desc),
+    OBJ(struct msg_client_input, consents, consents_in_desc),
     STR(struct msg_client_input, card_number, .max = 64),
     BOOL(struct msg_client_input, issue_virtual_card),
     STR(struct msg_client_input, referral_code, .max = 32),

@@ -96,6 +96,16 @@ struct msg_client {
     const char *source;              /* API client that brought the client in */
 };
 
+/* consents in a request: members left out keep their value (PATCH) or default to false */
+struct msg_consents_in {
+    bool sms;        /* SMS allowed */
+    bool has_sms;    /* (given) */
+    bool email;      /* e-mail allowed */
+    bool has_email;  /* (given) */
+    bool push;       /* push allowed */
+    bool has_push;   /* (given) */
+};
+
 /* POST /clients and PATCH /clients/{id} */
 struct msg_client_input {
     const char *phone;             /* any national or international spelling */
@@ -105,7 +115,7 @@ struct msg_client_input {
     const char *middle_name;       /* patronymic */
     const char *birth_date;        /* YYYY-MM-DD */
     const char *gender;            /* male | female */
-    struct msg_consents *consents; /* contact consents */
+    struct msg_consents_in *consents; /* contact consents */
     const char *card_number;       /* manual binding (create only) */
     bool issue_virtual_card;       /* automatic virtual card (create only) */
     const char *referral_code;     /* the inviter's code (create only) */

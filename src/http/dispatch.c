@@ -35,10 +35,10 @@ static const char *dispatch_request_id(FCGX_Request *fr, struct arena *a)
     if (!*id)
         id = dispatch_param(fr, "HTTP_X_REQUEST_ID");
     size_t n = strlen(id);
-    bool sane = n > 0 && n <= 64;
+    bool sane = n > 0 && n <= 128; /* the same rule as nginx's map in nginx.conf.in */
     for (size_t i = 0; i < n && sane; i++)
         sane = (id[i] >= '0' && id[i] <= '9') || (id[i] >= 'a' && id[i] <= 'z') ||
-               (id[i] >= 'A' && id[i] <= 'Z') || strchr("-_.:", id[i]);
+               (id[i] >= 'A' && id[i] <= 'Z') || strchr("-_.:@", id[i]);
     if (sane)
         return id;
     char *fresh = arena_alloc(a, 33);

@@ -16,7 +16,7 @@ struct exchlog_entry {
     char path[256];           /* request path (truncated) */
     int status;               /* response status */
     int duration_us;          /* time spent in the worker */
-    char request_id[72];      /* X-Request-Id */
+    char request_id[136];      /* X-Request-Id */
     char remote_addr[48];     /* peer */
     char format[8];           /* json | xml */
 };

@@ -30,24 +30,66 @@ const char *http_format_type(enum msg_format f)
     return f == MSG_XML ? "application/xml; charset=utf-8" : "application/json; charset=utf-8";
 }
 
+/* The q-value of one media range ("application/xml;q=0.5" → 500, none → 1000). */
+static int http_accept_q(const char *params, size_t len)
+{
+    const char *q = NULL;
+    for (size_t i = 0; i + 2 <= len; i++)
+        if ((params[i] == 'q' || params[i] == 'Q') && params[i + 1] == '=' &&
+            (i == 0 || params[i - 1] == ';' || params[i - 1] == ' '))
+            q = params + i + 2;
+    if (!q)
+        return 1000;
+    int v = 0, scale = 1000;
+    if (*q == '1')
+        return 1000;
+    if (*q != '0')
+        return 0;
+    if (q[1] == '.')
+        for (const char *d = q + 2; d < params + len && *d >= '0' && *d <= '9' && scale > 1; d++) {
+            scale /= 10;
+            v += (*d - '0') * scale;
+        }
+    return v;
+}
+
 void http_choose_format(struct http_req *r)
 {
-    /* the first of the two formats that Accept names wins; q-values of 0 exclude */
-    const char *a = r->accept;
-    const char *json = strcasestr(a, "application/json");
-    const char *xml = strcasestr(a, "application/xml");
-    const char *txml = strcasestr(a, "text/xml");
-    if (!xml || (txml && txml < xml))
-        xml = txml;
-    if (json && strncmp(json + strlen("application/json"), ";q=0", 4) == 0 &&
-        json[strlen("application/json") + 4] != '.')
-        json = NULL;
-    r->out_fmt_fixed = json || xml;
-    if (json && (!xml || json < xml))
-        r->out_fmt = MSG_JSON;
-    else if (xml)
-        r->out_fmt = MSG_XML;
-    else
+    /* the format with the highest q wins; on a tie the one named first; ranges such as
+     * "*\/\*" leave the choice to the API client's default format */
+    int best_q = 0;
+    bool chosen = false;
+    const char *p = r->accept;
+    while (*p) {
+        size_t len = strcspn(p, ",");
+        const char *range = p;
+        while (len && *range == ' ') {
+            range++;
+            len--;
+        }
+        size_t type_len = strcspn(range, ";,");
+        if (type_len > len)
+            type_len = len;
+        while (type_len && range[type_len - 1] == ' ')
+            type_len--;
+        int q = http_accept_q(range + type_len, len - type_len);
+        int fmt = -1;
+        if (type_len == 16 && strncasecmp(range, "application/json", 16) == 0)
+            fmt = MSG_JSON;
+        else if ((type_len == 15 && strncasecmp(range, "application/xml", 15) == 0) ||
+                 (type_len == 8 && strncasecmp(range, "text/xml", 8) == 0))
+            fmt = MSG_XML;
+        if (fmt >= 0 && q > best_q) {
+            best_q = q;
+            r->out_fmt = (enum msg_format)fmt;
+            chosen = true;
+        }
+        p = range + len;
+        if (*p == ',')
+            p++;
+    }
+    r->out_fmt_fixed = chosen;
+    if (!chosen)
         r->out_fmt = r->client.id ? r->client.format : MSG_JSON;
 }
 

@@ -161,7 +161,11 @@ static void master_stop_all(struct master *m)
         if (pid > 0)
             continue;
         if (time(NULL) > deadline) {
-            kill(0, SIGKILL);
+            for (int i = 0; i < MASTER_MAX_WORKERS; i++)
+                if (m->workers[i])
+                    kill(m->workers[i] > 0 ? m->workers[i] : -m->workers[i], SIGKILL);
+            while (waitpid(-1, &status, 0) > 0)
+                ;
             break;
         }
         struct timespec nap = {0, 50 * 1000 * 1000};

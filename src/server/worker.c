@@ -10,6 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "domain/template.h"
 #include "http/exchlog.h"
 #include "server/server.h"
 #include "store/cache.h"
@@ -113,6 +114,8 @@ int server_worker_run(int listen_fd, const struct config *cfg, const struct disp
         log_error("FCGX_Init failed");
         goto out;
     }
+    if (!template_load_defaults(cfg->templates_dir))
+        log_warn("templates: some defaults are missing in %s", cfg->templates_dir);
     exchlog_start(cfg->pg, cfg->log_flush_ms, api->metrics);
     for (int i = 0; i < n; i++) {
         threads[i].listen_fd = listen_fd;

@@ -10,7 +10,6 @@
 #include "codec/cardno.h"
 #include "store/docs.h"
 
-#define STORE_TX_ATTEMPTS 3
 
 /* Unique constraints → the API's conflict codes. */
 static const struct { const char *constraint, *code, *field; } store_conflicts[] = {
@@ -20,18 +19,8 @@ static const struct { const char *constraint, *code, *field; } store_conflicts[]
     {"card_index_pkey", "card_taken", "card_number"},
 };
 
-static struct store_outcome store_ok(void)
-{
-    struct store_outcome o = {DB_OK, 0, NULL, NULL, NULL, NULL, 0};
-    return o;
-}
-
-static struct store_outcome store_refuse(int status, const char *code, const char *field,
-                                         const char *message)
-{
-    struct store_outcome o = {DB_OK, status, code, field, message, NULL, 0};
-    return o;
-}
+#define store_ok store_done
+#define store_refuse store_refusal
 
 /* Inside the transaction: remember the client's cards for invalidation after COMMIT. */
 static void store_touch_client(struct db *db, struct arena *a, int64_t client_id,
@@ -49,13 +38,7 @@ static struct store_outcome store_db(enum db_status st, const char *constraint)
             if (strcmp(store_conflicts[i].constraint, constraint) == 0)
                 return store_refuse(409, store_conflicts[i].code, store_conflicts[i].field,
                                     "the value belongs to another client");
-    struct store_outcome o = {st == DB_UNIQUE ? DB_ERROR : st, 0, NULL, NULL, NULL, NULL, 0};
-    return o;
-}
-
-static bool store_failed(const struct store_outcome *o)
-{
-    return o->db != DB_OK || o->status != 0;
+    return store_failure(st);
 }
 
 static const char *store_i64(struct arena *a, int64_t v)
@@ -230,7 +213,7 @@ static struct store_outcome store_register_tx(struct db *db, struct arena *a,
         if (attempt == 10)
             return store_db(DB_ERROR, "");
     }
-    const struct msg_consents *c = in->consents;
+    const struct msg_consents_in *c = in->consents;
     const char *p[18] = {
         ids, in->external_id, reg->phone, reg->email, in->first_name, in->last_name,
         in->middle_name, in->birth_date, in->gender, store_bool(c && c->sms),
@@ -271,36 +254,35 @@ static struct store_outcome store_register_tx(struct db *db, struct arena *a,
     return o;
 }
 
-/* BEGIN, body, COMMIT or ROLLBACK, retrying deadlocks. */
-#define STORE_TX(db, body)                                                  \
-    do {                                                                    \
-        for (int attempt_ = 0;; attempt_++) {                               \
-            enum db_status st_ = db_begin(db);                              \
-            if (st_ != DB_OK)                                               \
-                return store_db(st_, "");                                   \
-            o = (body);                                                     \
-            if (!store_failed(&o)) {                                        \
-                st_ = db_commit(db);                                        \
-                if (st_ == DB_OK)                                           \
-                    break;                                                  \
-                o = store_db(st_, "");                                      \
-            } else {                                                        \
-                db_rollback(db);                                            \
-            }                                                               \
-            if (o.db != DB_SERIALIZATION || attempt_ + 1 == STORE_TX_ATTEMPTS) \
-                break;                                                      \
-        }                                                                   \
-    } while (0)
+/* Inputs and outputs of the client transactions, for store_tx_run. */
+struct store_client_op {
+    struct arena *a;                          /* request memory */
+    const struct store_caller *who;           /* caller */
+    const struct store_registration *reg;     /* register: the registration */
+    const struct msg_client_input *in;        /* update: the changes */
+    const char *phone, *email;                /* update: normalised values */
+    const char *number, *new_number, *reason; /* card operations */
+    bool flag;                                /* virtual card / blocked */
+    int64_t *client_id;                       /* in or out: the client */
+    bool *replayed;                           /* register: an idempotent repeat */
+    const char **out;                         /* card add: the card number */
+};
+
+static struct store_outcome store_register_body(struct db *db, void *arg)
+{
+    struct store_client_op *op = arg;
+    *op->replayed = false;
+    return store_register_tx(db, op->a, op->who, op->reg, op->client_id, op->replayed);
+}
 
 struct store_outcome store_client_register(struct db *db, struct arena *a,
                                            const struct store_caller *who,
                                            const struct store_registration *reg,
                                            int64_t *client_id, bool *replayed)
 {
-    struct store_outcome o;
-    *replayed = false;
-    STORE_TX(db, store_register_tx(db, a, who, reg, client_id, replayed));
-    return o;
+    struct store_client_op op = {.a = a, .who = who, .reg = reg, .client_id = client_id,
+                                 .replayed = replayed};
+    return store_tx_run(db, store_register_body, &op);
 }
 
 /* Replace a lookup value: delete the old row, insert the new one. */
@@ -346,7 +328,7 @@ static struct store_outcome store_update_tx(struct db *db, struct arena *a,
         !store_swap_lookup(db, STMT_PHONE_DELETE, STMT_PHONE_INSERT, cur[2], next_phone, ids, &o) ||
         !store_swap_lookup(db, STMT_EMAIL_DELETE, STMT_EMAIL_INSERT, cur[3], next_email, ids, &o))
         return o;
-    const struct msg_consents *c = in->consents;
+    const struct msg_consents_in *c = in->consents;
     const char *u[13] = {
         ids, next_ext, next_phone, next_email,
         in->first_name ? in->first_name : cur[4],
@@ -354,8 +336,9 @@ static struct store_outcome store_update_tx(struct db *db, struct arena *a,
         in->middle_name ? in->middle_name : cur[6],
         in->birth_date ? in->birth_date : cur[7],
         in->gender ? in->gender : cur[8],
-        c ? store_bool(c->sms) : cur[9], c ? store_bool(c->email) : cur[10],
-        c ? store_bool(c->push) : cur[11],
+        c && c->has_sms ? store_bool(c->sms) : cur[9],
+        c && c->has_email ? store_bool(c->email) : cur[10],
+        c && c->has_push ? store_bool(c->push) : cur[11],
         in->attributes ? docs_kv_to_json(a, in->attributes) : cur[12]};
     if (!store_exec(db, STMT_CLIENT_UPDATE, 13, u, NULL, &o))
         return o;
@@ -365,14 +348,20 @@ static struct store_outcome store_update_tx(struct db *db, struct arena *a,
     return o;
 }
 
+static struct store_outcome store_update_body(struct db *db, void *arg)
+{
+    struct store_client_op *op = arg;
+    return store_update_tx(db, op->a, op->who, *op->client_id, op->in, op->phone, op->email);
+}
+
 struct store_outcome store_client_update(struct db *db, struct arena *a,
                                          const struct store_caller *who, int64_t client_id,
                                          const struct msg_client_input *in, const char *phone,
                                          const char *email)
 {
-    struct store_outcome o;
-    STORE_TX(db, store_update_tx(db, a, who, client_id, in, phone, email));
-    return o;
+    struct store_client_op op = {.a = a, .who = who, .in = in, .phone = phone, .email = email,
+                                 .client_id = &client_id};
+    return store_tx_run(db, store_update_body, &op);
 }
 
 /* Lock a client row and check the caller may see it. */
@@ -417,13 +406,19 @@ static struct store_outcome store_card_add_tx(struct db *db, struct arena *a,
     return o;
 }
 
+static struct store_outcome store_card_add_body(struct db *db, void *arg)
+{
+    struct store_client_op *op = arg;
+    return store_card_add_tx(db, op->a, op->who, *op->client_id, op->number, op->flag, op->out);
+}
+
 struct store_outcome store_card_add(struct db *db, struct arena *a,
                                     const struct store_caller *who, int64_t client_id,
                                     const char *number, bool virtual_card, const char **out)
 {
-    struct store_outcome o;
-    STORE_TX(db, store_card_add_tx(db, a, who, client_id, number, virtual_card, out));
-    return o;
+    struct store_client_op op = {.a = a, .who = who, .number = number, .flag = virtual_card,
+                                 .client_id = &client_id, .out = out};
+    return store_tx_run(db, store_card_add_body, &op);
 }
 
 /* Lock a card; fills client id, status. Refuses unknown, unbound, foreign and replaced. */
@@ -445,7 +440,9 @@ static bool store_lock_card(struct db *db, struct arena *a, const struct store_c
     *status = PQgetisnull(r, 0, 1) ? "inactive" : arena_strdup(a, PQgetvalue(r, 0, 1));
     PQclear(r);
     if (unbound) {
-        *o = store_refuse(409, "card_not_bound", NULL, "the card is not bound to a client");
+        *o = who->only_source ? store_refuse(404, "card_not_found", NULL, "no such card")
+                              : store_refuse(409, "card_not_bound", NULL,
+                                             "the card is not bound to a client");
         return false;
     }
     if (who->only_source && !store_lock_client(db, a, who, *client_id, o)) {
@@ -468,6 +465,8 @@ static struct store_outcome store_block_tx(struct db *db, struct arena *a,
     if (!store_lock_card(db, a, who, number, client_id, &status, &o))
         return o;
     const char *next = blocked ? "blocked" : strcmp(status, "blocked") == 0 ? "active" : status;
+    if (strcmp(next, status) == 0 && !blocked)
+        return o; /* nothing to unblock */
     const char *p[5] = {store_i64(a, *client_id), number, next, blocked ? reason : NULL, NULL};
     if (!store_exec(db, STMT_CARD_SET_STATE, 5, p, NULL, &o))
         return o;
@@ -479,14 +478,20 @@ static struct store_outcome store_block_tx(struct db *db, struct arena *a,
     return o;
 }
 
+static struct store_outcome store_block_body(struct db *db, void *arg)
+{
+    struct store_client_op *op = arg;
+    return store_block_tx(db, op->a, op->who, op->number, op->flag, op->reason, op->client_id);
+}
+
 struct store_outcome store_card_set_blocked(struct db *db, struct arena *a,
                                             const struct store_caller *who, const char *number,
                                             bool blocked, const char *reason,
                                             int64_t *client_id)
 {
-    struct store_outcome o;
-    STORE_TX(db, store_block_tx(db, a, who, number, blocked, reason, client_id));
-    return o;
+    struct store_client_op op = {.a = a, .who = who, .number = number, .flag = blocked,
+                                 .reason = reason, .client_id = client_id};
+    return store_tx_run(db, store_block_body, &op);
 }
 
 static struct store_outcome store_replace_tx(struct db *db, struct arena *a,
@@ -513,11 +518,17 @@ static struct store_outcome store_replace_tx(struct db *db, struct arena *a,
     return o;
 }
 
+static struct store_outcome store_replace_body(struct db *db, void *arg)
+{
+    struct store_client_op *op = arg;
+    return store_replace_tx(db, op->a, op->who, op->number, op->new_number, op->client_id);
+}
+
 struct store_outcome store_card_replace(struct db *db, struct arena *a,
                                         const struct store_caller *who, const char *number,
                                         const char *new_number, int64_t *client_id)
 {
-    struct store_outcome o;
-    STORE_TX(db, store_replace_tx(db, a, who, number, new_number, client_id));
-    return o;
+    struct store_client_op op = {.a = a, .who = who, .number = number, .new_number = new_number,
+                                 .client_id = client_id};
+    return store_tx_run(db, store_replace_body, &op);
 }

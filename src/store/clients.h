@@ -7,24 +7,7 @@
 
 #include "api/messages.h"
 #include "store/db.h"
-
-/* How an operation ended when it did not simply succeed. */
-struct store_outcome {
-    enum db_status db;     /* DB_OK unless the database failed */
-    int status;            /* HTTP status of a refusal (404, 409, 400), 0 when done */
-    const char *code;      /* error code of the refusal */
-    const char *field;     /* offending field, or NULL */
-    const char *message;   /* human text of the refusal */
-    const char **cards;    /* card numbers whose cached documents the change made stale */
-    size_t ncards;         /* number of them */
-};
-
-/* Who is calling (for source and idempotency). */
-struct store_caller {
-    int64_t api_client_id;       /* api_clients.id */
-    const char *api_client_name; /* its name, recorded as the client's source */
-    int64_t only_source;         /* partner: act only on clients with this source, else 0 */
-};
+#include "store/tx.h"
 
 /* A registration, already normalised (phone E.164, e-mail lower-case). */
 struct store_registration {

@@ -8,12 +8,12 @@
 #include <string.h>
 
 #include "domain/receipt.h"
+#include "domain/template.h"
 #include "store/docs.h"
 #include "store/ledger.h"
 #include "store/pgarray.h"
 #include "store/settings.h"
 
-#define PURCHASE_TX_ATTEMPTS 3
 
 /* Everything a calculation needs, gathered from the database. */
 struct purchase_ctx {
@@ -28,35 +28,9 @@ struct purchase_ctx {
     struct receipt_calc calc;          /* the calculation */
 };
 
-static struct store_outcome purchase_ok(void)
-{
-    struct store_outcome o;
-    memset(&o, 0, sizeof(o));
-    return o;
-}
-
-static struct store_outcome purchase_refuse(int status, const char *code, const char *field,
-                                            const char *message)
-{
-    struct store_outcome o = purchase_ok();
-    o.status = status;
-    o.code = code;
-    o.field = field;
-    o.message = message;
-    return o;
-}
-
-static struct store_outcome purchase_db(enum db_status st)
-{
-    struct store_outcome o = purchase_ok();
-    o.db = st == DB_UNIQUE ? DB_ERROR : st;
-    return o;
-}
-
-static bool purchase_failed(const struct store_outcome *o)
-{
-    return o->db != DB_OK || o->status != 0;
-}
+#define purchase_ok store_done
+#define purchase_refuse store_refusal
+#define purchase_db store_failure
 
 static const char *purchase_i64(struct arena *a, int64_t v)
 {
@@ -321,6 +295,47 @@ static struct msg_purchase *purchase_doc(struct arena *a, const struct purchase_
     return d;
 }
 
+/* The slip text: the default template with the purchase's figures, wrapped to the width. */
+static bool purchase_slip(struct db *db, struct arena *a, const struct purchase_ctx *ctx,
+                          struct msg_purchase *d, struct store_outcome *o)
+{
+    char bal[32], pend[32], acc[32], spent[32], left[32];
+    const char *next_name = NULL;
+    struct settings_general g;
+    PGresult *r = NULL;
+    if (!purchase_status_ok(o, settings_general_load(db, &g)))
+        return false;
+    if (ctx->client_id) {
+        const char *p[2] = {purchase_i64(a, ctx->client_id), purchase_i64(a, ctx->level_rank)};
+        if (!purchase_exec(db, STMT_NEXT_LEVEL, 2, p, &r, o))
+            return false;
+        if (PQntuples(r) == 1) {
+            next_name = arena_strdup(a, PQgetvalue(r, 0, 0));
+            template_money(strtoll(PQgetvalue(r, 0, 1), NULL, 10), left, sizeof(left));
+        }
+        PQclear(r);
+    }
+    template_money(d->balance ? d->balance->after.minor : 0, bal, sizeof(bal));
+    template_money(d->balance ? d->balance->pending_after.minor : 0, pend, sizeof(pend));
+    template_money(d->points_accrued.minor, acc, sizeof(acc));
+    template_money(d->points_spent.minor, spent, sizeof(spent));
+    const char *names[] = {"client", "balance", "pending", "accrued", "spent", "level",
+                           "next_level", "to_next_level"};
+    const char *values[] = {ctx->client_id ? "1" : NULL, bal,
+                            d->balance && d->balance->pending_after.minor ? pend : NULL,
+                            d->points_accrued.minor ? acc : NULL,
+                            d->points_spent.minor ? spent : NULL, ctx->level_name, next_name,
+                            next_name ? left : NULL};
+    struct template_vars vars = {names, values, sizeof(names) / sizeof(names[0])};
+    struct buf text;
+    char err[128];
+    buf_init(&text);
+    if (template_render(template_default("slip"), &vars, &text, err, sizeof(err)))
+        d->nslip = template_wrap(buf_str(&text), g.slip_width, a, &d->slip);
+    buf_free(&text);
+    return true;
+}
+
 /* Rebuild a stored document (JSON) into a struct to answer in either format. */
 static struct msg_purchase *purchase_doc_parse(struct arena *a, const char *json)
 {
@@ -348,8 +363,11 @@ struct purchase_result store_purchase_calculate(struct db *db, struct arena *a,
     struct purchase_result res;
     struct purchase_ctx ctx;
     memset(&res, 0, sizeof(res));
-    if (purchase_prepare(db, a, who, req, &ctx, &res.o))
+    if (purchase_prepare(db, a, who, req, &ctx, &res.o)) {
         res.doc = purchase_doc(a, req, &ctx, "calculated");
+        if (!purchase_slip(db, a, &ctx, res.doc, &res.o))
+            res.doc = NULL;
+    }
     return res;
 }
 
@@ -543,6 +561,8 @@ static struct store_outcome purchase_confirm_tx(struct db *db, struct arena *a,
         doc->balance->after.minor = ctx.acc.available;
         doc->balance->pending_after.minor = ctx.acc.pending;
     }
+    if (!purchase_slip(db, a, &ctx, doc, &o))
+        return o;
     struct settings_general g;
     if (!purchase_status_ok(&o, settings_general_load(db, &g)))
         return o;
@@ -573,28 +593,19 @@ static struct store_outcome purchase_confirm_tx(struct db *db, struct arena *a,
     return o;
 }
 
-/* BEGIN, body, COMMIT or ROLLBACK; deadlocks and serialization failures are retried. */
-#define PURCHASE_TX(db, res, body)                                               \
-    do {                                                                         \
-        for (int attempt_ = 0;; attempt_++) {                                    \
-            enum db_status st_ = db_begin(db);                                   \
-            if (st_ != DB_OK) {                                                  \
-                (res).o = purchase_db(st_);                                      \
-                break;                                                           \
-            }                                                                    \
-            (res).o = (body);                                                    \
-            if (!purchase_failed(&(res).o)) {                                    \
-                st_ = db_commit(db);                                             \
-                if (st_ == DB_OK)                                                \
-                    break;                                                       \
-                (res).o = purchase_db(st_);                                      \
-            } else {                                                             \
-                db_rollback(db);                                                 \
-            }                                                                    \
-            if ((res).o.db != DB_SERIALIZATION || attempt_ + 1 == PURCHASE_TX_ATTEMPTS) \
-                break;                                                           \
-        }                                                                        \
-    } while (0)
+/* Inputs and outputs of a purchase transaction, for store_tx_run. */
+struct purchase_op {
+    struct arena *a;                      /* request memory */
+    const struct store_caller *who;       /* caller */
+    const struct purchase_request *req;   /* confirm: the request */
+    const char *receipt_id;               /* commit, cancel, release: the purchase */
+    bool release;                         /* cancel as the hold release job */
+    struct purchase_result *res;          /* the answer */
+};
+
+static struct store_outcome purchase_confirm_body(struct db *db, void *arg);
+static struct store_outcome purchase_commit_body(struct db *db, void *arg);
+static struct store_outcome purchase_cancel_body(struct db *db, void *arg);
 
 struct purchase_result store_purchase_confirm(struct db *db, struct arena *a,
                                               const struct store_caller *who,
@@ -602,7 +613,8 @@ struct purchase_result store_purchase_confirm(struct db *db, struct arena *a,
 {
     struct purchase_result res;
     memset(&res, 0, sizeof(res));
-    PURCHASE_TX(db, res, purchase_confirm_tx(db, a, who, req, &res));
+    struct purchase_op op = {.a = a, .who = who, .req = req, .res = &res};
+    res.o = store_tx_run(db, purchase_confirm_body, &op);
     return res;
 }
 
@@ -734,7 +746,8 @@ struct purchase_result store_purchase_commit(struct db *db, struct arena *a,
 {
     struct purchase_result res;
     memset(&res, 0, sizeof(res));
-    PURCHASE_TX(db, res, purchase_commit_tx(db, a, who, receipt_id, &res));
+    struct purchase_op op = {.a = a, .who = who, .receipt_id = receipt_id, .res = &res};
+    res.o = store_tx_run(db, purchase_commit_body, &op);
     return res;
 }
 
@@ -829,7 +842,8 @@ struct purchase_result store_purchase_cancel(struct db *db, struct arena *a,
 {
     struct purchase_result res;
     memset(&res, 0, sizeof(res));
-    PURCHASE_TX(db, res, purchase_cancel_tx(db, a, who, receipt_id, false, &res));
+    struct purchase_op op = {.a = a, .who = who, .receipt_id = receipt_id, .res = &res};
+    res.o = store_tx_run(db, purchase_cancel_body, &op);
     return res;
 }
 
@@ -839,6 +853,29 @@ struct purchase_result store_purchase_release(struct db *db, struct arena *a,
 {
     struct purchase_result res;
     memset(&res, 0, sizeof(res));
-    PURCHASE_TX(db, res, purchase_cancel_tx(db, a, who, receipt_id, true, &res));
+    struct purchase_op op = {.a = a, .who = who, .receipt_id = receipt_id, .release = true,
+                             .res = &res};
+    res.o = store_tx_run(db, purchase_cancel_body, &op);
     return res;
+}
+
+static struct store_outcome purchase_confirm_body(struct db *db, void *arg)
+{
+    struct purchase_op *op = arg;
+    memset(op->res, 0, sizeof(*op->res));
+    return purchase_confirm_tx(db, op->a, op->who, op->req, op->res);
+}
+
+static struct store_outcome purchase_commit_body(struct db *db, void *arg)
+{
+    struct purchase_op *op = arg;
+    memset(op->res, 0, sizeof(*op->res));
+    return purchase_commit_tx(db, op->a, op->who, op->receipt_id, op->res);
+}
+
+static struct store_outcome purchase_cancel_body(struct db *db, void *arg)
+{
+    struct purchase_op *op = arg;
+    memset(op->res, 0, sizeof(*op->res));
+    return purchase_cancel_tx(db, op->a, op->who, op->receipt_id, op->release, op->res);
 }

@@ -21,17 +21,7 @@ static int64_t refund_col(PGresult *r, int row, int col)
     return PQgetisnull(r, row, col) ? 0 : strtoll(PQgetvalue(r, row, col), NULL, 10);
 }
 
-static struct store_outcome refund_refuse(int status, const char *code, const char *field,
-                                          const char *message)
-{
-    struct store_outcome o;
-    memset(&o, 0, sizeof(o));
-    o.status = status;
-    o.code = code;
-    o.field = field;
-    o.message = message;
-    return o;
-}
+#define refund_refuse store_refusal
 
 static bool refund_exec(struct db *db, enum db_stmt_id id, int n, const char *const *p,
                         PGresult **res, struct store_outcome *o)
@@ -267,30 +257,33 @@ static struct store_outcome refund_tx(struct db *db, struct arena *a,
     return o;
 }
 
+/* Inputs and outputs of a refund or adjustment transaction, for store_tx_run. */
+struct refund_op {
+    struct arena *a;                          /* request memory */
+    const struct store_caller *who;           /* caller */
+    const struct msg_refund_in *refund;       /* refund: the request */
+    const struct msg_adjustment_in *adjust;   /* adjustment: the request */
+    int64_t client_id;                        /* adjustment: the client */
+    const char *hash;                         /* canonical request hash */
+    struct refund_result *refund_res;         /* refund: the answer */
+    struct adjustment_result *adjust_res;     /* adjustment: the answer */
+};
+
+static struct store_outcome refund_body(struct db *db, void *arg)
+{
+    struct refund_op *op = arg;
+    memset(op->refund_res, 0, sizeof(*op->refund_res));
+    return refund_tx(db, op->a, op->who, op->refund, op->hash, op->refund_res);
+}
+
 struct refund_result store_refund_create(struct db *db, struct arena *a,
                                          const struct store_caller *who,
                                          const struct msg_refund_in *in, const char *hash)
 {
     struct refund_result res;
+    struct refund_op op = {.a = a, .who = who, .refund = in, .hash = hash, .refund_res = &res};
     memset(&res, 0, sizeof(res));
-    for (int attempt = 0; attempt < 3; attempt++) {
-        enum db_status st = db_begin(db);
-        if (st != DB_OK) {
-            res.o.db = st;
-            return res;
-        }
-        res.o = refund_tx(db, a, who, in, hash, &res);
-        if (res.o.db == DB_OK && res.o.status == 0) {
-            st = db_commit(db);
-            if (st == DB_OK)
-                return res;
-            res.o.db = st;
-        } else {
-            db_rollback(db);
-        }
-        if (res.o.db != DB_SERIALIZATION)
-            return res;
-    }
+    res.o = store_tx_run(db, refund_body, &op);
     return res;
 }
 
@@ -388,31 +381,23 @@ static struct store_outcome adjustment_tx(struct db *db, struct arena *a,
     return o;
 }
 
+static struct store_outcome adjustment_body(struct db *db, void *arg)
+{
+    struct refund_op *op = arg;
+    memset(op->adjust_res, 0, sizeof(*op->adjust_res));
+    return adjustment_tx(db, op->a, op->who, op->adjust, op->client_id, op->hash, op->adjust_res);
+}
+
 struct adjustment_result store_adjustment_create(struct db *db, struct arena *a,
                                                  const struct store_caller *who,
                                                  const struct msg_adjustment_in *in,
                                                  int64_t client_id, const char *hash)
 {
     struct adjustment_result res;
+    struct refund_op op = {.a = a, .who = who, .adjust = in, .client_id = client_id, .hash = hash,
+                           .adjust_res = &res};
     memset(&res, 0, sizeof(res));
-    for (int attempt = 0; attempt < 3; attempt++) {
-        enum db_status st = db_begin(db);
-        if (st != DB_OK) {
-            res.o.db = st;
-            return res;
-        }
-        res.o = adjustment_tx(db, a, who, in, client_id, hash, &res);
-        if (res.o.db == DB_OK && res.o.status == 0) {
-            st = db_commit(db);
-            if (st == DB_OK)
-                return res;
-            res.o.db = st;
-        } else {
-            db_rollback(db);
-        }
-        if (res.o.db != DB_SERIALIZATION)
-            return res;
-    }
+    res.o = store_tx_run(db, adjustment_body, &op);
     return res;
 }
 

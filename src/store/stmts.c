@@ -314,4 +314,12 @@ const struct db_stmt db_stmts[STMT_COUNT] = {
         "SELECT CASE WHEN EXISTS (SELECT 1 FROM del) THEN 'deleted' "
         "WHEN (SELECT u FROM used) AND EXISTS (SELECT 1 FROM levels WHERE id = $1) THEN 'in_use' "
         "ELSE 'missing' END"},
+    /* the next level above rank $2: its name and what is left to buy to reach it */
+    [STMT_NEXT_LEVEL] = {"next_level",
+        "SELECT l.name, greatest(l.threshold - (SELECT coalesce(sum(p.level_amount - "
+        "coalesce((SELECT sum(r.level_amount) FROM refunds r WHERE r.client_id = p.client_id "
+        "AND r.purchase_id = p.id), 0)), 0) FROM purchases p WHERE p.client_id = $1 "
+        "AND p.status = 'confirmed' AND (l.period_days = 0 OR "
+        "p.confirmed_at > now() - make_interval(days => l.period_days))), 0) "
+        "FROM levels l WHERE l.rank > $2 ORDER BY l.rank LIMIT 1"},
 };

@@ -86,6 +86,7 @@ enum db_stmt_id {
     STMT_LEVEL_INSERT,
     STMT_LEVEL_UPDATE,
     STMT_LEVEL_DELETE,
+    STMT_NEXT_LEVEL,
     STMT_COUNT
 };
 

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 /* One setting: its key in the file (and LOYALTY_<KEY> in the environment). */
 struct config_key {
@@ -19,7 +20,7 @@ struct config_key {
 static const struct config_key config_keys[] = {
     CONFIG_STR(listen),  CONFIG_INT(workers), CONFIG_INT(threads),      CONFIG_STR(pg),
     CONFIG_STR(redis),   CONFIG_STR(pidfile), CONFIG_STR(sql_dir),      CONFIG_INT(log_flush_ms),
-    CONFIG_INT(cache_ttl),
+    CONFIG_INT(cache_ttl),       CONFIG_STR(templates_dir),
 };
 
 static bool config_set(struct config *c, const char *key, const char *val)
@@ -68,9 +69,12 @@ bool config_load(struct config *c, const char *path, char *err, size_t errlen)
     snprintf(c->sql_dir, sizeof(c->sql_dir), "sql");
     c->log_flush_ms = 200;
     c->cache_ttl = 3600;
+    snprintf(c->templates_dir, sizeof(c->templates_dir), "templates");
 
     if (!path)
         path = getenv("LOYALTY_CONFIG");
+    if (!path && access(CONFIG_DEFAULT_PATH, R_OK) == 0)
+        path = CONFIG_DEFAULT_PATH;
     if (path && *path) {
         f = fopen(path, "r");
         if (!f) {

@@ -63,9 +63,9 @@ bool cardno_ean13_nth(const char *first, uint64_t n, char *out, size_t outlen)
             return false;
         base = base * 10 + (unsigned long long)(first[i] - '0');
     }
+    if (n > 999999999999ULL - base)
+        return false; /* past the last 12-digit base (and no wrap-around) */
     base += n;
-    if (base > 999999999999ULL)
-        return false;
     snprintf(out, outlen, "%012llu", base);
     out[12] = cardno_ean13_check_digit(out);
     out[13] = '\0';

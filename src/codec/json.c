@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "codec/msg.h"
+#include "codec/utf8.h"
 
 static bool json_decode_object(json_object *o, const struct msg_desc *d, void *out,
                                struct arena *a, struct msg_error *err, const char *prefix);
@@ -14,7 +15,11 @@ static const char *json_scalar_text(const struct msg_field *f, json_object *v)
     enum json_type t = json_object_get_type(v);
     switch (f->type) {
     case MSG_STRING: case MSG_DATE: case MSG_DATETIME: case MSG_ENUM:
-        return t == json_type_string ? json_object_get_string(v) : NULL;
+        /* a \u0000 inside would cut the string short: refuse it */
+        if (t != json_type_string ||
+            strlen(json_object_get_string(v)) != (size_t)json_object_get_string_len(v))
+            return NULL;
+        return json_object_get_string(v);
     case MSG_INT:
         return t == json_type_int ? json_object_to_json_string_ext(v, JSON_C_TO_STRING_PLAIN) : NULL;
     case MSG_BOOL:
@@ -50,7 +55,9 @@ static bool json_decode_kv(json_object *v, const struct msg_field *f, void *out,
     {
         enum json_type t = json_object_get_type(val);
         size_t kl = strlen(key);
-        bool key_ok = kl > 0 && kl <= 64 && !(key[0] >= '0' && key[0] <= '9');
+        bool key_ok = kl > 0 && kl <= 64 &&
+                      ((key[0] >= 'a' && key[0] <= 'z') || (key[0] >= 'A' && key[0] <= 'Z') ||
+                       key[0] == '_');
         for (size_t k = 0; k < kl && key_ok; k++)
             key_ok = (key[k] >= 'a' && key[k] <= 'z') || (key[k] >= 'A' && key[k] <= 'Z') ||
                      (key[k] >= '0' && key[k] <= '9') || key[k] == '_' || key[k] == '-';
@@ -59,10 +66,19 @@ static bool json_decode_kv(json_object *v, const struct msg_field *f, void *out,
                       "%s: members must be named [A-Za-z_][A-Za-z0-9_-]* and hold scalars", path);
             return false;
         }
+        struct msg_field vf = {.name = key, .type = MSG_STRING, .off = 0};
+        char vpath[200];
+        const char *text = t == json_type_string
+                               ? json_object_get_string(val)
+                               : json_object_to_json_string_ext(val, JSON_C_TO_STRING_PLAIN);
+        snprintf(vpath, sizeof(vpath), "%s.%s", path, key);
+        if (t == json_type_string && strlen(text) != (size_t)json_object_get_string_len(val)) {
+            codec_err(err, "invalid_field", vpath, "%s contains a NUL", vpath);
+            return false;
+        }
+        if (!codec_set_text(&vf, &kv->vals[i], text, a, err, vpath))
+            return false;
         kv->keys[i] = arena_strdup(a, key);
-        kv->vals[i] = arena_strdup(a, t == json_type_string
-                                          ? json_object_get_string(val)
-                                          : json_object_to_json_string_ext(val, JSON_C_TO_STRING_PLAIN));
         i++;
     }
     kv->n = i;
@@ -100,8 +116,9 @@ static bool json_decode_array(json_object *v, const struct msg_field *f, void *o
         } else {
             /* an array of strings: validate each like a string field of the same limits */
             struct msg_field sf = {.name = f->name, .type = MSG_STRING, .off = 0, .max = 200};
-            if (!json_object_is_type(e, json_type_string)) {
-                codec_err(err, "invalid_field", ipath, "%s must be a string", ipath);
+            if (!json_object_is_type(e, json_type_string) ||
+                strlen(json_object_get_string(e)) != (size_t)json_object_get_string_len(e)) {
+                codec_err(err, "invalid_field", ipath, "%s must be a string without NUL", ipath);
                 return false;
             }
             if (!codec_set_text(&sf, elems + i * esize, json_object_get_string(e), a, err, ipath))
@@ -195,6 +212,35 @@ static bool json_decode_object(json_object *o, const struct msg_desc *d, void *o
     return true;
 }
 
+/* json-c reads NaN and Infinity, which JSON does not have: refuse documents with them. */
+static bool json_finite(json_object *o, int depth)
+{
+    if (depth > MSG_DEPTH_LIMIT)
+        return false;
+    switch (json_object_get_type(o)) {
+    case json_type_double: {
+        double v = json_object_get_double(o);
+        return v == v && v - v == 0; /* neither NaN nor ±Inf */
+    }
+    case json_type_array:
+        for (size_t i = 0; i < json_object_array_length(o); i++)
+            if (!json_finite(json_object_array_get_idx(o, i), depth + 1))
+                return false;
+        return true;
+    case json_type_object: {
+        json_object_object_foreach(o, key, val)
+        {
+            (void)key;
+            if (val && !json_finite(val, depth + 1))
+                return false;
+        }
+        return true;
+    }
+    default:
+        return true;
+    }
+}
+
 bool codec_json_decode(const char *body, size_t len, const struct msg_desc *d, void *out,
                        struct arena *a, struct msg_error *err)
 {
@@ -209,6 +255,10 @@ bool codec_json_decode(const char *body, size_t len, const struct msg_desc *d, v
     json_tokener_set_flags(tok, JSON_TOKENER_STRICT | JSON_TOKENER_VALIDATE_UTF8);
     if (len == 0 || len > (size_t)INT32_MAX || memchr(body, '\0', len)) {
         codec_err(err, "malformed_body", NULL, "the body is empty or not JSON text");
+        goto out;
+    }
+    if (!utf8_valid(body, len)) {
+        codec_err(err, "malformed_body", NULL, "the body is not valid UTF-8");
         goto out;
     }
     root = json_tokener_parse_ex(tok, body, (int)len);
@@ -230,6 +280,10 @@ bool codec_json_decode(const char *body, size_t len, const struct msg_desc *d, v
         }
     if (!json_object_is_type(root, json_type_object)) {
         codec_err(err, "malformed_body", NULL, "the body must be a JSON object");
+        goto out;
+    }
+    if (!json_finite(root, 0)) {
+        codec_err(err, "malformed_body", NULL, "NaN and Infinity are not JSON");
         goto out;
     }
     ok = json_decode_object(root, d, out, a, err, "");

@@ -115,12 +115,36 @@ static bool codec_set_int(const struct msg_field *f, void *obj, const char *text
     return true;
 }
 
+/* Characters (UTF-8 code points) in a valid UTF-8 string. */
+static size_t codec_chars(const char *s)
+{
+    size_t n = 0;
+    for (; *s; s++)
+        n += ((unsigned char)*s & 0xc0) != 0x80;
+    return n;
+}
+
+/* U+FFFE and U+FFFF are not allowed in XML 1.0: a string with them could not be answered. */
+static bool codec_xml_safe(const char *s)
+{
+    for (; *s; s++)
+        if ((unsigned char)s[0] == 0xef && (unsigned char)s[1] == 0xbf &&
+            ((unsigned char)s[2] == 0xbe || (unsigned char)s[2] == 0xbf))
+            return false;
+    return true;
+}
+
 static bool codec_set_string(const struct msg_field *f, void *obj, const char *text,
                              struct arena *a, struct msg_error *err, const char *path)
 {
     size_t len = strlen(text);
     int64_t max = f->max ? f->max : MSG_STRING_MAX_DEFAULT;
-    if ((int64_t)len < f->min || (int64_t)len > max) {
+    int64_t chars = (int64_t)codec_chars(text);
+    if (!codec_xml_safe(text)) {
+        codec_err(err, "invalid_field", path, "%s contains U+FFFE or U+FFFF", path);
+        return false;
+    }
+    if (chars < f->min || chars > max) {
         codec_err(err, "invalid_field", path, "%s must be %lld..%lld characters long", path,
                   (long long)f->min, (long long)max);
         return false;

@@ -64,12 +64,15 @@ bool phone_normalize(const char *in, const char *country, char *out, size_t n)
     const char *nsn = digits;
     size_t tl = strlen(c->trunk), cl = strlen(c->cc);
     size_t len = nd;
-    if ((int)len > c->nsn_max && tl && strncmp(nsn, c->trunk, tl) == 0 &&
-        (int)(len - tl) >= c->nsn_min && (int)(len - tl) <= c->nsn_max) {
+    /* a national number written with its trunk prefix ("8 999…", "030 …") */
+    if (tl && strncmp(nsn, c->trunk, tl) == 0 && (int)(len - tl) >= c->nsn_min &&
+        (int)(len - tl) <= c->nsn_max) {
         nsn += tl;
         len -= tl;
-    } else if ((int)len > c->nsn_max && strncmp(nsn, c->cc, cl) == 0 &&
-               (int)(len - cl) >= c->nsn_min && (int)(len - cl) <= c->nsn_max) {
+    } else if (strncmp(nsn, c->cc, cl) == 0 && (int)(len - cl) >= c->nsn_min &&
+               (int)(len - cl) <= c->nsn_max && ((int)len > c->nsn_max || c->trunk[0] == '0')) {
+        /* an international number written without "+": where national numbers always
+         * carry a "0" trunk prefix, a leading country code cannot be a national number */
         nsn += cl;
         len -= cl;
     }

@@ -107,8 +107,12 @@ static bool xml_decode_kv(xmlNode *node, const struct msg_field *f, void *out, s
             codec_err(err, "invalid_field", path, "%s: members must hold scalars", path);
             return false;
         }
+        struct msg_field vf = {.name = (const char *)c->name, .type = MSG_STRING, .off = 0};
+        char vpath[200];
+        snprintf(vpath, sizeof(vpath), "%s.%s", path, (const char *)c->name);
+        if (!codec_set_text(&vf, &kv->vals[kv->n], xml_text(c, false, a), a, err, vpath))
+            return false;
         kv->keys[kv->n] = arena_strdup(a, (const char *)c->name);
-        kv->vals[kv->n] = xml_text(c, false, a);
         kv->n++;
     }
     *MSG_AT(out, f->off, struct msg_kv *) = kv;
@@ -191,6 +195,30 @@ static bool xml_decode_object(xmlNode *node, const struct msg_desc *d, void *out
     return true;
 }
 
+/* The whole document's depth, unknown elements included (walked without recursion). */
+static bool xml_depth_ok(xmlNode *root)
+{
+    int depth = 1;
+    xmlNode *n = root;
+    while (n) {
+        if (n->type == XML_ELEMENT_NODE && n->children) {
+            if (++depth > MSG_DEPTH_LIMIT)
+                return false;
+            n = n->children;
+            continue;
+        }
+        while (n && !n->next) {
+            n = n->parent;
+            depth--;
+            if (!n || n == root)
+                return true;
+        }
+        if (n)
+            n = n->next;
+    }
+    return true;
+}
+
 /* A DOCTYPE is refused before the parser sees it: no DTD, no entities, no expansion. */
 static bool xml_has_doctype(const char *body, size_t len)
 {
@@ -236,6 +264,11 @@ bool codec_xml_decode(const char *body, size_t len, const struct msg_desc *d, vo
     xmlNode *root = xmlDocGetRootElement(doc);
     if (!root) {
         codec_err(err, "malformed_body", NULL, "the document has no root element");
+        goto out;
+    }
+    if (!xml_depth_ok(root)) {
+        codec_err(err, "malformed_body", NULL, "the document is nested deeper than %d levels",
+                  MSG_DEPTH_LIMIT);
         goto out;
     }
     ok = xml_decode_object(root, d, out, a, err, "", 1);

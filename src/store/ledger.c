@@ -27,12 +27,13 @@ static int64_t ledger_i64(PGresult *r, int row, int col)
     return PQgetisnull(r, row, col) ? 0 : strtoll(PQgetvalue(r, row, col), NULL, 10);
 }
 
-enum db_status ledger_lock(struct db *db, int64_t client_id, struct ledger_account *acc)
+static enum db_status ledger_load(struct db *db, enum db_stmt_id stmt, int64_t client_id,
+                                  struct ledger_account *acc)
 {
     struct ledger_num n;
     PGresult *r = NULL;
     const char *p[1] = {ledger_n(&n, client_id)};
-    enum db_status st = db_exec(db, STMT_ACCOUNT_LOCK, 1, p, &r, NULL, 0);
+    enum db_status st = db_exec(db, stmt, 1, p, &r, NULL, 0);
     memset(acc, 0, sizeof(*acc));
     acc->client_id = client_id;
     if (st != DB_OK)
@@ -55,6 +56,16 @@ enum db_status ledger_lock(struct db *db, int64_t client_id, struct ledger_accou
         acc->spendable = 0;
     PQclear(r);
     return DB_OK;
+}
+
+enum db_status ledger_lock(struct db *db, int64_t client_id, struct ledger_account *acc)
+{
+    return ledger_load(db, STMT_ACCOUNT_LOCK, client_id, acc);
+}
+
+enum db_status ledger_read(struct db *db, int64_t client_id, struct ledger_account *acc)
+{
+    return ledger_load(db, STMT_ACCOUNT_READ, client_id, acc);
 }
 
 enum db_status ledger_save(struct db *db, const struct ledger_account *acc)

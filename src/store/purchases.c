@@ -170,15 +170,17 @@ static bool purchase_exclusions(struct db *db, struct arena *a, struct purchase_
 
 /* Identify, lock, read the rules and run the calculation. */
 static bool purchase_prepare(struct db *db, struct arena *a, const struct store_caller *who,
-                             const struct purchase_request *req, struct purchase_ctx *ctx,
-                             struct store_outcome *o)
+                             const struct purchase_request *req, bool lock,
+                             struct purchase_ctx *ctx, struct store_outcome *o)
 {
     const struct msg_purchase_in *in = req->in;
     memset(ctx, 0, sizeof(*ctx));
     if (!purchase_identify(db, a, who, req, ctx, o))
         return false;
     if (ctx->client_id) {
-        if (!purchase_status_ok(o, ledger_lock(db, ctx->client_id, &ctx->acc)))
+        enum db_status st = lock ? ledger_lock(db, ctx->client_id, &ctx->acc)
+                                 : ledger_read(db, ctx->client_id, &ctx->acc);
+        if (!purchase_status_ok(o, st))
             return false;
         ctx->client.available.minor = ctx->acc.spendable;
     }
@@ -363,7 +365,7 @@ struct purchase_result store_purchase_calculate(struct db *db, struct arena *a,
     struct purchase_result res;
     struct purchase_ctx ctx;
     memset(&res, 0, sizeof(res));
-    if (purchase_prepare(db, a, who, req, &ctx, &res.o)) {
+    if (purchase_prepare(db, a, who, req, false, &ctx, &res.o)) {
         res.doc = purchase_doc(a, req, &ctx, "calculated");
         if (!purchase_slip(db, a, &ctx, res.doc, &res.o))
             res.doc = NULL;
@@ -530,7 +532,7 @@ static struct store_outcome purchase_confirm_tx(struct db *db, struct arena *a,
         res->replayed = true;
         return res->doc ? o : purchase_db(DB_ERROR);
     }
-    if (!purchase_prepare(db, a, who, req, &ctx, &o))
+    if (!purchase_prepare(db, a, who, req, true, &ctx, &o))
         return o;
     const char *status = in->hold ? "held" : "confirmed";
     if (!purchase_exec(db, STMT_PURCHASE_NEXT_ID, 0, NULL, &r, &o))

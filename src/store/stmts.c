@@ -129,6 +129,9 @@ const struct db_stmt db_stmts[STMT_COUNT] = {
     [STMT_ACCOUNT_LOCK] = {"account_lock",
         "SELECT available, pending, debt, purchases_total FROM accounts "
         "WHERE client_id = $1 FOR UPDATE"},
+    /* the same without the lock, for calculations that write nothing */
+    [STMT_ACCOUNT_READ] = {"account_read",
+        "SELECT available, pending, debt, purchases_total FROM accounts WHERE client_id = $1"},
     /* run after the lock: a new statement sees every change committed before it */
     [STMT_SPENDABLE] = {"spendable",
         "SELECT coalesce(sum(remaining), 0) FROM points_lots WHERE client_id = $1 "

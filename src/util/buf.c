@@ -102,6 +102,13 @@ void buf_add_xml_text(struct buf *b, const char *s)
         case '>': buf_adds(b, "&gt;"); break;
         case '"': buf_adds(b, "&quot;"); break;
         case '\t': case '\n': case '\r': buf_addc(b, (char)*p); break;
+        case 0xef:
+            if (p[1] == 0xbf && (p[2] == 0xbe || p[2] == 0xbf)) { /* U+FFFE, U+FFFF */
+                p += 2;
+                break;
+            }
+            buf_addc(b, (char)*p);
+            break;
         default:
             if (*p >= 0x20)  /* other control characters are not allowed in XML 1.0 */
                 buf_addc(b, (char)*p);

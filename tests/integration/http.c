@@ -208,6 +208,9 @@ bool http_exec(const struct http_call *c, struct http_resp *r)
         size_t n = c->body_len ? c->body_len : strlen(c->body);
         curl_easy_setopt(h, CURLOPT_POSTFIELDS, c->body);
         curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)n);
+    } else if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0) {
+        curl_easy_setopt(h, CURLOPT_POSTFIELDS, ""); /* Content-Length: 0 */
+        curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)0);
     }
     hdrs = curl_slist_append(hdrs, "Expect:");
     if (c->auth) {

@@ -28,7 +28,7 @@ struct it_env {
     struct it_key keys[IT_NKEYS];   /* admin, pos, shop, partner, analytics, erp */
     const char *erp_key_id;         /* LOYALTY_ERP_KEY_ID */
     const char *erp_secret;         /* LOYALTY_ERP_SECRET */
-    char erp_basic[400];            /* "Basic base64(id:secret)" */
+    char erp_basic[520];            /* "Basic base64(id:secret)" */
     const char *pg;                 /* LOYALTY_PG conninfo */
     const char *var;                /* LOYALTY_VAR */
     const char *dev;                /* LOYALTY_DEV (the ./dev script), NULL when unset */
@@ -64,6 +64,12 @@ void uniq_phone(char national[32], char e164[20]);   /* "8 (9xx) xxx-xx-xx", "+7
 void uniq_email(char out[96]);
 void uniq_card(char out[33]);                         /* manual card number */
 void uniq_str(const char *prefix, char *out, size_t n);
+/* Percent-encode a query value (everything but [A-Za-z0-9._~-]). */
+void it_urlencode(const char *in, char *out, size_t n);
+/* "Basic base64(user:pass)" (user NULL: pass is sent as is, without a colon). */
+void it_basic(const char *user, const char *pass, char *out, size_t n);
+/* Is s a valid EAN-13 number? */
+bool it_ean13_valid(const char *s);
 
 /* Row counts of the tables a client write touches. */
 #define IT_NCOUNTS 10
@@ -74,8 +80,8 @@ bool counts_take(struct it_counts *c);
 /* true when equal; prints the tables that changed. */
 bool counts_same(const struct it_counts *a, const struct it_counts *b, const char *what);
 /* One number from SQL; -1 on error. */
-long long db_scalar(const char *sql, const char *param);
-void db_close(void);
+long long it_db_scalar(const char *sql, const char *param);
+void it_db_close(void);
 
 /* Create a client with a JSON body (POST /clients, Accept JSON); returns its id or -1. */
 long long it_create_client(const char *auth, const char *json_body, struct http_resp *out);
@@ -93,7 +99,7 @@ bool it_check_xml_valid(const struct http_resp *r, const char *file, int line);
 void it_note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 #define EXPECT_STATUS(r, st) CU_ASSERT(it_check_status(&(r), (st), __FILE__, __LINE__))
-/* field: NULL = not checked, "" = must be absent */
+/* code: NULL = any code; field: NULL = not checked, "" = must be absent */
 #define EXPECT_ERROR(r, st, code, field) \
     CU_ASSERT(it_check_error(&(r), (st), (code), (field), __FILE__, __LINE__))
 #define EXPECT_XML_VALID(r) CU_ASSERT(it_check_xml_valid(&(r), __FILE__, __LINE__))

@@ -219,8 +219,10 @@ static bool json_finite(json_object *o, int depth)
         return false;
     switch (json_object_get_type(o)) {
     case json_type_double: {
-        double v = json_object_get_double(o);
-        return v == v && v - v == 0; /* neither NaN nor ±Inf */
+        /* a numeral too large for a double (1e999) is still JSON: its field refuses it */
+        const char *text = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN);
+        const char *d = text[0] == '-' ? text + 1 : text;
+        return *d >= '0' && *d <= '9';
     }
     case json_type_array:
         for (size_t i = 0; i < json_object_array_length(o); i++)

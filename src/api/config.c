@@ -123,10 +123,10 @@ void api_settings_put(struct http_req *r)
         return;
     }
     const struct msg_card_range *v = s.virtual_card_range;
-    if (!cardno_ean13_valid(v->first) || !cardno_ean13_valid(v->last) ||
-        strcmp(v->first, v->last) > 0) {
+    bool last_digits = strspn(v->last, "0123456789") == 13;
+    if (!cardno_ean13_valid(v->first) || !last_digits || strcmp(v->first, v->last) > 0) {
         http_error(r, 400, "invalid_field", "virtual_card_range",
-                   "first and last must be EAN-13 numbers, first ≤ last");
+                   "first must be an EAN-13 number and last 13 digits, first ≤ last");
         return;
     }
     const char *p[1] = {s.timezone};

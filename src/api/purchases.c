@@ -10,6 +10,7 @@
 #include "api/handlers.h"
 #include "codec/cardno.h"
 #include "codec/phone.h"
+#include "http/scope.h"
 #include "store/docs.h"
 #include "store/purchases.h"
 
@@ -108,6 +109,23 @@ void api_purchase_get(struct http_req *r)
 {
     struct store_caller who;
     api_caller(r, &who);
+    /* receipt ids are per API client: an admin reads another client's with ?source=NAME */
+    const char *source = http_query(r, "source");
+    if (source) {
+        PGresult *res = NULL;
+        if (!(r->client.scopes & SCOPE_ADMIN)) {
+            http_error(r, 403, "forbidden", "source", "only admins read other clients' purchases");
+            return;
+        }
+        const char *p[1] = {source};
+        enum db_status st = db_exec(&r->t->db, STMT_API_CLIENT_BY_NAME, 1, p, &res, NULL, 0);
+        if (st != DB_OK) {
+            http_db_error(r, st);
+            return;
+        }
+        who.api_client_id = PQntuples(res) == 1 ? strtoll(PQgetvalue(res, 0, 0), NULL, 10) : -1;
+        PQclear(res);
+    }
     struct purchase_result res = store_purchase_get(&r->t->db, r->arena, &who, http_param(r, 0));
     purchase_answer(r, &res, 200);
 }

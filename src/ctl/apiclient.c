@@ -9,6 +9,13 @@
 #include "http/auth.h"
 #include "http/scope.h"
 
+/* Tell every worker process that API clients changed (store/notify.h). */
+static void ctl_notify(PGconn *conn)
+{
+    PGresult *r = PQexec(conn, "NOTIFY loyalty_config");
+    PQclear(r);
+}
+
 static int ctl_api_client_create(struct ctl_ctx *c, int argc, char **argv)
 {
     static const struct option opts[] = {
@@ -71,6 +78,7 @@ static int ctl_api_client_create(struct ctl_ctx *c, int argc, char **argv)
         printf("%s.%s\n", key_id, secret);
         rc = 0;
     }
+    ctl_notify(conn);
     PQclear(r);
     PQfinish(conn);
     return rc;
@@ -108,6 +116,8 @@ static int ctl_api_client_revoke(struct ctl_ctx *c, int argc, char **argv)
     int rc = PQresultStatus(r) == PGRES_COMMAND_OK && strcmp(PQcmdTuples(r), "1") == 0 ? 0 : 1;
     if (rc)
         fprintf(stderr, "loyaltyctl: no API client named %s\n", argv[2]);
+    else
+        ctl_notify(conn); /* every worker drops its cached keys at once */
     PQclear(r);
     PQfinish(conn);
     return rc;

@@ -132,6 +132,7 @@ static int ctl_job_run(struct ctl_ctx *c, const char *name, const char *sql)
     int rc = 1;
     PGconn *conn = ctl_connect(c);
     PGresult *r = NULL;
+    char run_id[32] = "";
     if (!conn)
         return 1;
     const char *pn[1] = {name};
@@ -144,7 +145,6 @@ static int ctl_job_run(struct ctl_ctx *c, const char *name, const char *sql)
         goto out;
     }
     const char *run[1] = {PQgetvalue(r, 0, 0)};
-    char run_id[32];
     snprintf(run_id, sizeof(run_id), "%s", run[0]);
     PQclear(r);
     run[0] = run_id;
@@ -181,6 +181,13 @@ static int ctl_job_run(struct ctl_ctx *c, const char *name, const char *sql)
     rc = 0;
 out:
     PQclear(r);
+    if (rc && *run_id) { /* a failed run is recorded as such, not left "running" */
+        const char *f[2] = {run_id, PQerrorMessage(conn)};
+        r = PQexecParams(conn, "UPDATE job_runs SET status = 'failed', error = $2, "
+                               "finished_at = clock_timestamp() WHERE id = $1",
+                         2, NULL, f, NULL, NULL, 0);
+        PQclear(r);
+    }
     PQfinish(conn);
     return rc;
 }

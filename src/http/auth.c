@@ -15,6 +15,7 @@
 #include <time.h>
 
 #include "http/scope.h"
+#include "store/notify.h"
 #include "util/log.h"
 
 #define AUTH_CACHE_SLOTS 64
@@ -28,6 +29,7 @@ struct auth_entry {
     unsigned char hash[32];       /* SHA-256(salt || secret) */
     bool active;                  /* may call */
     time_t loaded;                /* when it was read */
+    uint64_t generation;          /* configuration generation it was read in */
 };
 
 static pthread_mutex_t auth_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -128,9 +130,12 @@ static enum auth_status auth_find(struct http_req *r, const char *lookup, bool b
         slot = slot * 31 + (unsigned char)*p;
     slot %= AUTH_CACHE_SLOTS;
 
+    uint64_t gen = notify_generation();
     pthread_mutex_lock(&auth_lock);
+    /* a change of any API client notifies every process; without the listener, a TTL */
     bool hit = strcmp(auth_cache[slot].lookup, lookup) == 0 &&
-               now - auth_cache[slot].loaded < AUTH_CACHE_TTL;
+               (gen ? auth_cache[slot].generation == gen
+                    : now - auth_cache[slot].loaded < AUTH_CACHE_TTL);
     if (hit)
         *out = auth_cache[slot];
     pthread_mutex_unlock(&auth_lock);
@@ -140,6 +145,7 @@ static enum auth_status auth_find(struct http_req *r, const char *lookup, bool b
     enum auth_status st = auth_load(r, by_cert, value, out);
     if (st != AUTH_OK)
         return st;
+    out->generation = gen;
     snprintf(out->lookup, sizeof(out->lookup), "%s", lookup);
     pthread_mutex_lock(&auth_lock);
     auth_cache[slot] = *out;

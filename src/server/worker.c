@@ -14,6 +14,7 @@
 #include "http/exchlog.h"
 #include "server/server.h"
 #include "store/cache.h"
+#include "store/notify.h"
 #include "util/log.h"
 
 #define WORKER_STOP_TIMEOUT_S 30
@@ -116,6 +117,7 @@ int server_worker_run(int listen_fd, const struct config *cfg, const struct disp
     }
     if (!template_load_defaults(cfg->templates_dir))
         log_warn("templates: some defaults are missing in %s", cfg->templates_dir);
+    notify_start(cfg->pg);
     exchlog_start(cfg->pg, cfg->log_flush_ms, api->metrics);
     for (int i = 0; i < n; i++) {
         threads[i].listen_fd = listen_fd;
@@ -159,6 +161,7 @@ int server_worker_run(int listen_fd, const struct config *cfg, const struct disp
     for (int i = 0; i < n; i++)
         pthread_join(threads[i].id, NULL);
     exchlog_stop();
+    notify_stop();
     rc = 0;
 out:
     free(threads);

@@ -18,8 +18,10 @@ struct cache {
     char host[200];        /* Redis host */
     int port;              /* Redis port */
     int ttl;               /* seconds an entry lives */
-    time_t next_try;       /* no reconnect before this time */
+    time_t next_try;       /* no reconnect before this time (reads only) */
     bool disabled;         /* no Redis configured */
+    uint64_t epoch;        /* bumped on every new connection: a reader's generation is only
+                              good on the connection (so the Redis incarnation) it came from */
 };
 
 /* Invalidations that could not be sent: every thread of the process refuses to read the
@@ -82,6 +84,7 @@ static bool cache_connect(struct cache *c)
     }
     struct timeval io = {0, 500000};
     redisSetTimeout(c->ctx, io);
+    c->epoch++;
     return true;
 }
 
@@ -112,6 +115,7 @@ static bool cache_invalidate_one(struct cache *c, const char *number)
 {
     char gk[128], dk[128];
     cache_keys(number, gk, dk, sizeof(gk));
+    c->next_try = 0; /* a writer tries at once: Redis may be back while readers wait */
     if (!cache_connect(c))
         return false;
     redisAppendCommand(c->ctx, "INCR %s", gk);
@@ -201,7 +205,8 @@ enum cache_result cache_card_get(struct cache *c, const char *number, bool want_
     redisReply *h = replies[0], *g = replies[1];
     if (h->type != REDIS_REPLY_ARRAY || h->elements != 2)
         goto out;
-    snprintf(gen, 32, "%s", g->type == REDIS_REPLY_STRING ? g->str : "0");
+    snprintf(gen, 32, "%llu:%s", (unsigned long long)c->epoch,
+             g->type == REDIS_REPLY_STRING ? g->str : "0");
     if (h->element[0]->type != REDIS_REPLY_STRING) {
         res = CACHE_MISS;
         goto out;
@@ -220,13 +225,18 @@ void cache_card_put(struct cache *c, const char *number, const char *gen, const 
                     const char *xml, int64_t source_client)
 {
     char gk[128], dk[128], src[32], ttl[16];
+    const char *colon = strchr(gen, ':');
+    /* only on the connection the generation was read on: a reconnect may mean a restarted,
+     * empty Redis whose generations started again from nothing */
+    if (!colon || !c->ctx || strtoull(gen, NULL, 10) != c->epoch)
+        return;
     cache_keys(number, gk, dk, sizeof(gk));
     snprintf(src, sizeof(src), "%lld", (long long)source_client);
     snprintf(ttl, sizeof(ttl), "%d", c->ttl);
-    const char *argv[] = {"EVAL", cache_put_script, "2", gk, dk, gen, json, xml, src, ttl};
-    if (!cache_usable(c))
-        return;
-    redisReply *r = cache_cmd(c, 10, argv);
+    const char *argv[] = {"EVAL", cache_put_script, "2", gk, dk, colon + 1, json, xml, src, ttl};
+    redisReply *r = redisCommandArgv(c->ctx, 10, argv, NULL);
+    if (!r || c->ctx->err)
+        cache_drop(c);
     if (r)
         freeReplyObject(r);
 }
@@ -235,6 +245,9 @@ void cache_card_invalidate(struct cache *c, const char *const *numbers, size_t n
 {
     if (c->disabled)
         return;
+    c->next_try = 0;
+    if (cache_connect(c))
+        cache_flush_pending(c); /* older deferred invalidations go first */
     for (size_t i = 0; i < n; i++) {
         if (cache_invalidate_one(c, numbers[i]))
             continue;

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "store/notify.h"
 #include "util/log.h"
 
 static enum db_status db_exec_once(struct db *db, enum db_stmt_id id, int n,
@@ -58,8 +59,18 @@ static bool db_set_timezone(struct db *db)
 
 enum db_status db_ensure(struct db *db)
 {
-    if (db->conn && PQstatus(db->conn) == CONNECTION_OK)
+    if (db->conn && PQstatus(db->conn) == CONNECTION_OK) {
+        uint64_t gen = notify_generation();
+        if (gen == db->generation || db->in_tx)
+            return DB_OK;
+        /* the settings changed (or we cannot tell): read the time zone again */
+        if (!db_set_timezone(db)) {
+            db_close(db);
+            return DB_UNAVAILABLE;
+        }
+        db->generation = gen;
         return DB_OK;
+    }
     db_close(db);
     db->conn = PQconnectdb(db->conninfo);
     if (PQstatus(db->conn) != CONNECTION_OK) {
@@ -67,6 +78,7 @@ enum db_status db_ensure(struct db *db)
         db_close(db);
         return DB_UNAVAILABLE;
     }
+    db->generation = notify_generation();
     if (!db_set_timezone(db) || !db_prepare_all(db)) {
         db_close(db);
         return DB_UNAVAILABLE;

@@ -5,6 +5,7 @@
 
 #include <libpq-fe.h>
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "store/stmts.h"
 
@@ -14,6 +15,7 @@ struct db {
     const char *conninfo;  /* libpq connection string (owned by the config) */
     char timezone[64];     /* business time zone, read from settings at connect */
     bool in_tx;            /* inside BEGIN … COMMIT */
+    uint64_t generation;   /* configuration generation the time zone was read in */
 };
 
 /* How a statement ended, as the API sees it. */

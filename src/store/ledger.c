@@ -153,6 +153,20 @@ enum db_status ledger_lot(struct db *db, struct ledger_account *acc, int64_t amo
     return st;
 }
 
+enum db_status ledger_pay_debt(struct db *db, struct ledger_account *acc, int64_t lot_id,
+                               int64_t lot_amount, int64_t *paid)
+{
+    struct ledger_num n[3];
+    *paid = acc->debt < lot_amount ? acc->debt : lot_amount;
+    if (*paid <= 0) {
+        *paid = 0;
+        return DB_OK;
+    }
+    const char *u[3] = {ledger_n(&n[0], acc->client_id), ledger_n(&n[1], lot_id),
+                        ledger_n(&n[2], *paid)};
+    return db_run(db, STMT_LOT_TAKE, 3, u);
+}
+
 enum db_status ledger_restore(struct db *db, struct ledger_account *acc, int64_t purchase_id,
                               int64_t amount, int64_t *restored, int64_t *lost)
 {

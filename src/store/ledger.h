@@ -50,6 +50,10 @@ enum db_status ledger_lot(struct db *db, struct ledger_account *acc, int64_t amo
                           int delay_days, int expiry_days, const char *active_from,
                           const char *expires_at, const char *source,
                           const struct ledger_ref *ref, int64_t *lot_id, bool *pending);
+/* Later accruals pay the debt first: take up to the debt from a new available lot.
+ * Returns through *paid what was paid (the caller's entry carries it as debt_delta). */
+enum db_status ledger_pay_debt(struct db *db, struct ledger_account *acc, int64_t lot_id,
+                               int64_t lot_amount, int64_t *paid);
 /* Give back up to `amount` points drawn for the purchase (latest draws first) to exactly
  * the lots they came from; points of lots that expired meanwhile stay expired. Returns
  * through *restored what came back to available. */

@@ -387,9 +387,12 @@ static bool purchase_settle(struct db *db, struct arena *a, const struct store_c
                                               &lot, &pending)))
             return false;
         ref.lot_id = lot;
+        int64_t paid = 0;
+        if (!pending && !purchase_status_ok(o, ledger_pay_debt(db, &ctx->acc, lot, accrued, &paid)))
+            return false;
         if (!purchase_status_ok(o, ledger_entry(db, &ctx->acc, "accrual", accrued,
-                                                pending ? 0 : accrued, pending ? accrued : 0, 0,
-                                                &ref, NULL)))
+                                                pending ? 0 : accrued, pending ? accrued : 0,
+                                                -paid, &ref, NULL)))
             return false;
     }
     ctx->acc.purchases_total += level_amount;
@@ -397,16 +400,21 @@ static bool purchase_settle(struct db *db, struct arena *a, const struct store_c
 }
 
 /* Raise (or, when `lower`, also lower) the level to what the purchases reach. */
-static bool purchase_level(struct db *db, struct arena *a, int64_t client_id, int64_t current_rank,
-                           bool lower, struct store_outcome *o)
+static bool purchase_level(struct db *db, struct arena *a, int64_t client_id, bool lower,
+                           struct store_outcome *o)
 {
     PGresult *r = NULL;
     const char *p[1] = {purchase_i64(a, client_id)};
+    if (!purchase_exec(db, STMT_CLIENT_LEVEL, 1, p, &r, o))
+        return false;
+    int64_t current_rank = PQntuples(r) ? purchase_col(r, 0, 6) : 0;
+    bool has_level = PQntuples(r) && !PQgetisnull(r, 0, 0);
+    PQclear(r);
     if (!purchase_exec(db, STMT_LEVEL_EVALUATE, 1, p, &r, o))
         return false;
     int64_t id = PQntuples(r) ? purchase_col(r, 0, 0) : 0, rank = PQntuples(r) ? purchase_col(r, 0, 1) : 0;
     PQclear(r);
-    if (!id || rank == current_rank || (rank < current_rank && !lower))
+    if (!id || (has_level && rank == current_rank) || (has_level && rank < current_rank && !lower))
         return true;
     const char *q[2] = {p[0], purchase_i64(a, id)};
     if (!purchase_exec(db, STMT_CLIENT_SET_LEVEL, 2, q, &r, o))
@@ -420,6 +428,12 @@ static bool purchase_level(struct db *db, struct arena *a, int64_t client_id, in
                         arena_printf(a, "{\"client_id\": %s, \"from\": %s, \"to\": %lld}", p[0],
                                      from, (long long)id)};
     return purchase_exec(db, STMT_OUTBOX_PUT, 3, e, NULL, o);
+}
+
+bool store_level_reevaluate(struct db *db, struct arena *a, int64_t client_id, bool lower,
+                            struct store_outcome *o)
+{
+    return purchase_level(db, a, client_id, lower, o);
 }
 
 static bool purchase_event(struct db *db, struct arena *a, const char *type, int64_t client_id,
@@ -510,6 +524,9 @@ static void purchase_touch(struct db *db, struct arena *a, int64_t client_id, st
         o->db = DB_UNAVAILABLE;
 }
 
+static bool purchase_refund_ids(struct db *db, struct arena *a, int64_t key, int64_t id,
+                                struct msg_purchase *doc, struct store_outcome *o);
+
 static struct store_outcome purchase_confirm_tx(struct db *db, struct arena *a,
                                                 const struct store_caller *who,
                                                 const struct purchase_request *req,
@@ -530,7 +547,10 @@ static struct store_outcome purchase_confirm_tx(struct db *db, struct arena *a,
                                    "this receipt_id was confirmed with other content");
         res->doc = purchase_doc_parse(a, f.document);
         res->replayed = true;
-        return res->doc ? o : purchase_db(DB_ERROR);
+        if (!res->doc)
+            return purchase_db(DB_ERROR);
+        purchase_refund_ids(db, a, f.key, f.id, res->doc, &o);
+        return o;
     }
     if (!purchase_prepare(db, a, who, req, true, &ctx, &o))
         return o;
@@ -584,7 +604,7 @@ static struct store_outcome purchase_confirm_tx(struct db *db, struct arena *a,
         return o;
     if (ctx.client_id) {
         if (!purchase_status_ok(&o, ledger_save(db, &ctx.acc)) ||
-            (!in->hold && !purchase_level(db, a, ctx.client_id, ctx.level_rank, false, &o)))
+            (!in->hold && !purchase_level(db, a, ctx.client_id, false, &o)))
             return o;
     }
     if (!purchase_event(db, a, in->hold ? "purchase.held" : "purchase.confirmed", ctx.client_id,
@@ -619,9 +639,6 @@ struct purchase_result store_purchase_confirm(struct db *db, struct arena *a,
     res.o = store_tx_run(db, purchase_confirm_body, &op);
     return res;
 }
-
-static bool purchase_refund_ids(struct db *db, struct arena *a, int64_t key, int64_t id,
-                                struct msg_purchase *doc, struct store_outcome *o);
 
 struct purchase_result store_purchase_get(struct db *db, struct arena *a,
                                           const struct store_caller *who, const char *receipt_id)
@@ -727,15 +744,16 @@ static struct store_outcome purchase_commit_tx(struct db *db, struct arena *a,
     if (ctx.client_id &&
         (!purchase_settle(db, a, who, &ctx, f.id, receipt_id, doc->points_accrued.minor,
                           level_amount, &o) ||
-         !purchase_status_ok(&o, ledger_save(db, &ctx.acc)) ||
-         !purchase_level(db, a, ctx.client_id, ctx.level_rank, false, &o)))
+         !purchase_status_ok(&o, ledger_save(db, &ctx.acc))))
         return o;
     doc->status = "confirmed";
     if (doc->balance) {
         doc->balance->after.minor = ctx.acc.available;
         doc->balance->pending_after.minor = ctx.acc.pending;
     }
+    /* the level counts confirmed purchases: evaluate it once this one is confirmed */
     if (!purchase_store_doc(db, a, &f, doc, NULL, &o) ||
+        (ctx.client_id && !purchase_level(db, a, ctx.client_id, false, &o)) ||
         !purchase_event(db, a, "purchase.confirmed", ctx.client_id, f.id, receipt_id, &o))
         return o;
     purchase_touch(db, a, ctx.client_id, &o);
@@ -783,7 +801,7 @@ static bool purchase_reverse(struct db *db, struct arena *a, const struct store_
     }
     ctx->acc.purchases_total -= level_open;
     return purchase_status_ok(o, ledger_save(db, &ctx->acc)) &&
-           purchase_level(db, a, ctx->client_id, ctx->level_rank, true, o);
+           purchase_level(db, a, ctx->client_id, true, o);
 }
 
 /* Sums a purchase's refunds took so far: accrued taken back and level amount. */
@@ -825,13 +843,13 @@ static struct store_outcome purchase_cancel_tx(struct db *db, struct arena *a,
     if (!purchase_refunded_sums(db, a, f.key, f.id, &taken_back, &level_refunded, &o))
         return o;
     int64_t level_amount = doc->total.minor - doc->discount.minor - doc->certificates_paid.minor;
-    if (!purchase_reverse(db, a, who, &ctx, &f, receipt_id,
-                          confirmed ? doc->points_accrued.minor - taken_back : 0,
-                          confirmed ? level_amount - level_refunded : 0, &o))
-        return o;
     doc->status = "cancelled";
+    /* the status first: the level evaluation in purchase_reverse must not count it */
     if (!purchase_refund_ids(db, a, f.key, f.id, doc, &o) ||
         !purchase_store_doc(db, a, &f, doc, release ? "hold_expired" : "request", &o) ||
+        !purchase_reverse(db, a, who, &ctx, &f, receipt_id,
+                          confirmed ? doc->points_accrued.minor - taken_back : 0,
+                          confirmed ? level_amount - level_refunded : 0, &o) ||
         !purchase_event(db, a, "purchase.cancelled", ctx.client_id, f.id, receipt_id, &o))
         return o;
     purchase_touch(db, a, ctx.client_id, &o);

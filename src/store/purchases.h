@@ -63,6 +63,10 @@ struct adjustment_result store_adjustment_create(struct db *db, struct arena *a,
                                                  const struct msg_adjustment_in *in,
                                                  int64_t client_id, const char *hash);
 
+/* Move the client to the level its purchases reach (lowering too when `lower`). */
+bool store_level_reevaluate(struct db *db, struct arena *a, int64_t client_id, bool lower,
+                            struct store_outcome *o);
+
 /* GET /clients/{id}/operations */
 enum db_status store_operations_list(struct db *db, struct arena *a, int64_t client_id,
                                      int64_t before_id, long limit, struct msg_operation **items,

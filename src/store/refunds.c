@@ -247,6 +247,8 @@ static struct store_outcome refund_tx(struct db *db, struct arena *a,
         if (!refund_exec(db, STMT_REFUND_LINE_INSERT, 9, pline, NULL, &o))
             return o;
     }
+    if (client_id && !store_level_reevaluate(db, a, client_id, true, &o))
+        return o;
     const char *ev[3] = {"refund.created", refund_i64(a, client_id),
                          arena_printf(a, "{\"client_id\": %lld, \"refund_pk\": %lld}",
                                       (long long)client_id, (long long)refund_pk)};
@@ -334,8 +336,11 @@ static struct store_outcome adjustment_tx(struct db *db, struct arena *a,
                                       in->expires_at, "adjustment", &ref, &lot, &pending)))
             return o;
         ref.lot_id = lot;
+        int64_t paid = 0;
+        if (!pending && !refund_ok(&o, ledger_pay_debt(db, &acc, lot, amount, &paid)))
+            return o;
         if (!refund_ok(&o, ledger_entry(db, &acc, "adjustment", amount, pending ? 0 : amount,
-                                        pending ? amount : 0, 0, &ref, &entry)))
+                                        pending ? amount : 0, -paid, &ref, &entry)))
             return o;
     } else {
         if (-amount > acc.spendable)

@@ -1,6 +1,9 @@
 #include "store/settings.h"
 
+#include "store/notify.h"
+
 #include <json-c/json.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,17 +45,54 @@ static const char *settings_str(json_object *o, const char *key, const char *def
     return json_object_get_string(v);
 }
 
+/* The documents read in the current configuration generation (see store/notify.h). */
+#define SETTINGS_SECTIONS 2
+static struct {
+    pthread_mutex_t lock;                      /* guards the slots */
+    struct {
+        const char *section;                   /* settings.section */
+        uint64_t generation;                   /* when it was read, 0 = empty */
+        char text[8192];                       /* the JSON body ("" = no row) */
+    } slot[SETTINGS_SECTIONS];
+} settings_cache = {PTHREAD_MUTEX_INITIALIZER, {{"points", 0, ""}, {"general", 0, ""}}};
+
 /* The body of a section as parsed JSON (caller puts it), NULL on a missing row. */
 static enum db_status settings_fetch(struct db *db, const char *section, json_object **out)
 {
     PGresult *r = NULL;
     const char *p[1] = {section};
-    enum db_status st = db_exec(db, STMT_SETTINGS_GET, 1, p, &r, NULL, 0);
+    uint64_t gen = notify_generation();
+    int k = -1;
     *out = NULL;
-    if (st == DB_OK && PQntuples(r) == 1)
-        *out = json_tokener_parse(PQgetvalue(r, 0, 0));
+    for (int i = 0; i < SETTINGS_SECTIONS; i++)
+        if (strcmp(settings_cache.slot[i].section, section) == 0)
+            k = i;
+    if (k >= 0 && gen) {
+        bool hit = false;
+        pthread_mutex_lock(&settings_cache.lock);
+        if (settings_cache.slot[k].generation == gen) {
+            hit = true;
+            if (settings_cache.slot[k].text[0])
+                *out = json_tokener_parse(settings_cache.slot[k].text);
+        }
+        pthread_mutex_unlock(&settings_cache.lock);
+        if (hit)
+            return DB_OK;
+    }
+    enum db_status st = db_exec(db, STMT_SETTINGS_GET, 1, p, &r, NULL, 0);
+    if (st != DB_OK)
+        return st;
+    const char *text = PQntuples(r) == 1 ? PQgetvalue(r, 0, 0) : "";
+    if (*text)
+        *out = json_tokener_parse(text);
+    if (k >= 0 && gen && strlen(text) < sizeof(settings_cache.slot[k].text)) {
+        pthread_mutex_lock(&settings_cache.lock);
+        snprintf(settings_cache.slot[k].text, sizeof(settings_cache.slot[k].text), "%s", text);
+        settings_cache.slot[k].generation = gen; /* read after gen was taken: never older */
+        pthread_mutex_unlock(&settings_cache.lock);
+    }
     PQclear(r);
-    return st;
+    return DB_OK;
 }
 
 enum db_status settings_points_load(struct db *db, struct arena *a, struct settings_points *out)

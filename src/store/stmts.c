@@ -156,7 +156,8 @@ const struct db_stmt db_stmts[STMT_COUNT] = {
         "INSERT INTO spend_draws (client_id, lot_id, kind, amount, ledger_entry_id, purchase_id, "
         "adjustment_id) VALUES ($1, $2, $3, $4, $5, $6, $7)"},
     [STMT_DRAWS_OF_PURCHASE] = {"draws_of_purchase",
-        "SELECT d.id, d.lot_id, d.amount - d.restored, l.bucket FROM spend_draws d "
+        "SELECT d.id, d.lot_id, d.amount - d.restored, "
+        "CASE WHEN l.expires_at <= now() THEN 'expired' ELSE l.bucket END FROM spend_draws d "
         "JOIN points_lots l ON l.client_id = d.client_id AND l.id = d.lot_id "
         "WHERE d.client_id = $1 AND d.purchase_id = $2 AND d.kind = 'spend' "
         "AND d.amount > d.restored ORDER BY d.id DESC FOR UPDATE OF d"},
@@ -290,9 +291,11 @@ const struct db_stmt db_stmts[STMT_COUNT] = {
     [STMT_LOT_TIMES] = {"lot_times",
         "SELECT " TS("active_from") ", " TS("expires_at") " FROM points_lots "
         "WHERE client_id = $1 AND id = $2"},
+    /* the NOTIFY fires at COMMIT: every process drops its cached settings */
     [STMT_SETTINGS_PUT] = {"settings_put",
-        "INSERT INTO settings (section, body) VALUES ($1, $2::jsonb) ON CONFLICT (section) "
-        "DO UPDATE SET body = EXCLUDED.body, updated_at = now()"},
+        "WITH up AS (INSERT INTO settings (section, body) VALUES ($1, $2::jsonb) "
+        "ON CONFLICT (section) DO UPDATE SET body = EXCLUDED.body, updated_at = now() "
+        "RETURNING section) SELECT pg_notify('loyalty_config', section) FROM up"},
     [STMT_TIMEZONE_CHECK] = {"timezone_check",
         "SELECT 1 FROM pg_timezone_names WHERE name = $1"},
 #define LEVEL_COLS "id, name, rank, threshold, period_days, accrual_percent, discount_percent, " \
@@ -325,4 +328,6 @@ const struct db_stmt db_stmts[STMT_COUNT] = {
         "AND p.status = 'confirmed' AND (l.period_days = 0 OR "
         "p.confirmed_at > now() - make_interval(days => l.period_days))), 0) "
         "FROM levels l WHERE l.rank > $2 ORDER BY l.rank LIMIT 1"},
+    [STMT_API_CLIENT_BY_NAME] = {"api_client_by_name",
+        "SELECT id FROM api_clients WHERE name = $1"},
 };

@@ -88,6 +88,7 @@ enum db_stmt_id {
     STMT_LEVEL_UPDATE,
     STMT_LEVEL_DELETE,
     STMT_NEXT_LEVEL,
+    STMT_API_CLIENT_BY_NAME,
     STMT_COUNT
 };
 

@@ -121,5 +121,29 @@ void badbody_add_tests(CU_pSuite s);
 void cache_add_tests(CU_pSuite s);
 void faults_add_tests(CU_pSuite s);
 int faults_suite_cleanup(void);
+void purchases_add_tests(CU_pSuite s);
+void purchases_session_add_tests(CU_pSuite s);
+int purchases_suite_cleanup(void);
+void races_add_tests(CU_pSuite s);
+int races_suite_cleanup(void);
+
+/* Points and purchases helpers (test_purchases.c, shared with test_races.c). Amounts are
+ * minor units (1/100); LLONG_MIN stands for "absent" / "failed". */
+long long pur_minor(const char *text);                     /* "1427.00" → 142700 */
+const char *pur_fmt(long long minor, char *buf, size_t n); /* 142700 → "1427.00" */
+/* SQL with text parameters on the suite's own connection: the first value, or for a
+ * command the rows it touched. */
+long long pur_sql(const char *sql, int n, const char *const *params);
+long long pur_sql1(const char *sql, long long a);
+const char *pur_sql_text(const char *sql, int n, const char *const *params, char *out,
+                         size_t size);
+void pur_db_close(void);
+bool pur_verify_clean(const char *file, int line);          /* ./dev ctl verify exits 0 */
+/* ./dev svc ACTION SERVICE (posix_spawn: safe while other threads run) */
+bool pur_svc(const char *action, const char *service);
+bool pur_points_settings(const char *json_body);            /* PUT /settings/points → 200 */
+long long pur_new_funded_client(const char *amount, char card[33]);
+long long pur_account(long long client_id, const char *column);
+long long pur_card_available(const char *card, const char *member);
 
 #endif

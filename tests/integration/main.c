@@ -142,6 +142,11 @@ int main(void)
             ok = main_add(name, it_suite_https, NULL, areas[i].add);
         }
     }
+    ok = ok && main_add("purchases [http]", it_suite_http, purchases_suite_cleanup,
+                        purchases_add_tests);
+    ok = ok && main_add("purchases session [https]", it_suite_https, purchases_suite_cleanup,
+                        purchases_session_add_tests);
+    ok = ok && main_add("races [http]", it_suite_http, races_suite_cleanup, races_add_tests);
     ok = ok && main_add("faults [http]", it_suite_http, faults_suite_cleanup, faults_add_tests);
     ok = ok && main_add("summary", it_suite_http, NULL, main_add_summary);
     if (!ok) {

@@ -17,6 +17,8 @@ static const struct {
     {"verify", ctl_verify, "verify  recompute every balance from its lots and ledger (exit 1 on a difference)"},
     {"jobs", ctl_jobs, "jobs run activation|expiry|level_recalc|hold_release"},
     {"demo-data", ctl_demo_data, "demo-data  load demo levels, clients and cards (idempotent)"},
+    {"bench-data", ctl_bench_data,
+     "bench-data [--clients N]  load ./dev bench's clients, cards and points (idempotent)"},
 };
 
 static void ctl_usage(void)

@@ -63,11 +63,6 @@ enum db_status ledger_lock(struct db *db, int64_t client_id, struct ledger_accou
     return ledger_load(db, STMT_ACCOUNT_LOCK, client_id, acc);
 }
 
-enum db_status ledger_read(struct db *db, int64_t client_id, struct ledger_account *acc)
-{
-    return ledger_load(db, STMT_ACCOUNT_READ, client_id, acc);
-}
-
 enum db_status ledger_save(struct db *db, const struct ledger_account *acc)
 {
     struct ledger_num n[5];

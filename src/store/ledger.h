@@ -32,8 +32,6 @@ struct ledger_ref {
 
 /* Lock and read the account (FOR UPDATE) and compute what can be spent now. */
 enum db_status ledger_lock(struct db *db, int64_t client_id, struct ledger_account *acc);
-/* The same without taking the lock (for calculations that write nothing). */
-enum db_status ledger_read(struct db *db, int64_t client_id, struct ledger_account *acc);
 /* Write the account row back. */
 enum db_status ledger_save(struct db *db, const struct ledger_account *acc);
 /* Add an entry; deltas are applied to acc first, so balance_after is the new state. */

@@ -26,6 +26,8 @@ struct purchase_ctx {
     struct ledger_account acc;         /* the locked account */
     struct settings_points sp;         /* write-off and accrual rules */
     struct receipt_calc calc;          /* the calculation */
+    const char *next_level;            /* the next level's name, NULL when none */
+    int64_t to_next_level;             /* purchases still missing to reach it */
 };
 
 #define purchase_ok store_done
@@ -69,7 +71,8 @@ static bool purchase_key_lock(struct db *db, struct arena *a, const char *kind, 
     return purchase_exec(db, STMT_ADVISORY_LOCK, 1, p, NULL, o);
 }
 
-/* Who buys: card, client id or phone; partners see only their own clients. */
+/* Who buys (card, client id or phone), with level, account and next level, in one round
+ * trip; partners see only their own clients. */
 static bool purchase_identify(struct db *db, struct arena *a, const struct store_caller *who,
                               const struct purchase_request *req, struct purchase_ctx *ctx,
                               struct store_outcome *o)
@@ -77,61 +80,59 @@ static bool purchase_identify(struct db *db, struct arena *a, const struct store
     const struct msg_purchase_in *in = req->in;
     PGresult *r = NULL;
     ctx->client.can_spend = true;
-    if (in->card) {
-        const char *p[1] = {in->card};
-        if (!purchase_exec(db, STMT_CARD_OWNER, 1, p, &r, o))
-            return false;
-        if (PQntuples(r) != 1) {
-            PQclear(r);
-            *o = purchase_refuse(404, "card_not_found", "card", "no such card");
-            return false;
-        }
-        ctx->client_id = purchase_col(r, 0, 0);
-        const char *status = PQgetvalue(r, 0, 1);
-        bool blocked = strcmp(status, "blocked") == 0, replaced = strcmp(status, "replaced") == 0;
-        ctx->client.can_spend = strcmp(status, "active") == 0;
-        PQclear(r);
-        if (blocked || replaced) {
-            *o = purchase_refuse(409, blocked ? "card_blocked" : "card_replaced", "card",
-                                 blocked ? "the card is blocked" : "the card was replaced");
-            return false;
-        }
-    } else if (in->has_client_id) {
-        ctx->client_id = in->client_id;
-    } else if (req->phone) {
-        const char *p[1] = {req->phone};
-        if (!purchase_exec(db, STMT_CLIENT_BY_PHONE, 1, p, &r, o))
-            return false;
-        ctx->client_id = PQntuples(r) == 1 ? purchase_col(r, 0, 0) : 0;
-        PQclear(r);
-        if (!ctx->client_id) {
-            *o = purchase_refuse(404, "client_not_found", "phone", "no client with this phone");
-            return false;
-        }
-    }
-    if (!ctx->client_id)
+    if (!in->card && !in->has_client_id && !req->phone)
         return true; /* anonymous */
-    const char *p[1] = {purchase_i64(a, ctx->client_id)};
-    if (!purchase_exec(db, STMT_CLIENT_LEVEL, 1, p, &r, o))
+    const char *p[3] = {in->card, in->has_client_id ? purchase_i64(a, in->client_id) : NULL,
+                        in->card || in->has_client_id ? NULL : req->phone};
+    if (!purchase_exec(db, STMT_PURCHASE_CONTEXT, 3, p, &r, o))
         return false;
-    bool found = PQntuples(r) == 1;
-    if (found) {
-        ctx->level_id = purchase_col(r, 0, 0);
-        ctx->level_name = PQgetisnull(r, 0, 1) ? NULL : arena_strdup(a, PQgetvalue(r, 0, 1));
-        ctx->client.level_discount.bp = purchase_col(r, 0, 2);
-        ctx->client.level_accrual.bp = purchase_col(r, 0, 3);
-        ctx->client.has_level_max_spend = !PQgetisnull(r, 0, 4);
-        ctx->client.level_max_spend.bp = purchase_col(r, 0, 4);
-        ctx->source = purchase_col(r, 0, 5);
-        ctx->level_rank = purchase_col(r, 0, 6);
+    bool found = PQntuples(r) == 1 && (in->card || PQgetvalue(r, 0, 9)[0] == 't');
+    if (!found) {
+        PQclear(r);
+        *o = in->card ? purchase_refuse(404, "card_not_found", "card", "no such card")
+                      : purchase_refuse(404, "client_not_found", in->has_client_id ? "client_id" : "phone",
+                                        "no such client");
+        return false;
+    }
+    const char *status = PQgetvalue(r, 0, 1);
+    bool blocked = strcmp(status, "blocked") == 0, replaced = strcmp(status, "replaced") == 0;
+    ctx->client.can_spend = strcmp(status, "active") == 0;
+    if (blocked || replaced) {
+        PQclear(r);
+        *o = purchase_refuse(409, blocked ? "card_blocked" : "card_replaced", "card",
+                             blocked ? "the card is blocked" : "the card was replaced");
+        return false;
+    }
+    ctx->client_id = purchase_col(r, 0, 0);
+    if (ctx->client_id) {
+        ctx->level_id = purchase_col(r, 0, 2);
+        ctx->level_name = PQgetisnull(r, 0, 3) ? NULL : arena_strdup(a, PQgetvalue(r, 0, 3));
+        ctx->client.level_discount.bp = purchase_col(r, 0, 4);
+        ctx->client.level_accrual.bp = purchase_col(r, 0, 5);
+        ctx->client.has_level_max_spend = !PQgetisnull(r, 0, 6);
+        ctx->client.level_max_spend.bp = purchase_col(r, 0, 6);
+        ctx->source = purchase_col(r, 0, 7);
+        ctx->level_rank = purchase_col(r, 0, 8);
+        ctx->acc.client_id = ctx->client_id;
+        ctx->acc.available = purchase_col(r, 0, 10);
+        ctx->acc.pending = purchase_col(r, 0, 11);
+        ctx->acc.debt = purchase_col(r, 0, 12);
+        ctx->acc.purchases_total = purchase_col(r, 0, 13);
+        ctx->acc.spendable = purchase_col(r, 0, 14) - ctx->acc.debt;
+        if (ctx->acc.spendable < 0)
+            ctx->acc.spendable = 0;
+        if (!PQgetisnull(r, 0, 15)) {
+            ctx->next_level = arena_strdup(a, PQgetvalue(r, 0, 15));
+            ctx->to_next_level = purchase_col(r, 0, 16);
+        }
     }
     PQclear(r);
-    if (!found || (who->only_source && who->only_source != ctx->source)) {
+    if (ctx->client_id && who->only_source && who->only_source != ctx->source) {
         *o = purchase_refuse(404, in->card ? "card_not_found" : "client_not_found", NULL,
                              "no such client");
         return false;
     }
-    ctx->client.known = true;
+    ctx->client.known = ctx->client_id != 0;
     ctx->client.level_name = ctx->level_name;
     return true;
 }
@@ -177,13 +178,10 @@ static bool purchase_prepare(struct db *db, struct arena *a, const struct store_
     memset(ctx, 0, sizeof(*ctx));
     if (!purchase_identify(db, a, who, req, ctx, o))
         return false;
-    if (ctx->client_id) {
-        enum db_status st = lock ? ledger_lock(db, ctx->client_id, &ctx->acc)
-                                 : ledger_read(db, ctx->client_id, &ctx->acc);
-        if (!purchase_status_ok(o, st))
-            return false;
-        ctx->client.available.minor = ctx->acc.spendable;
-    }
+    /* a confirm locks the account and reads the lots again under the lock */
+    if (ctx->client_id && lock && !purchase_status_ok(o, ledger_lock(db, ctx->client_id, &ctx->acc)))
+        return false;
+    ctx->client.available.minor = ctx->acc.spendable;
     if (!purchase_status_ok(o, settings_points_load(db, a, &ctx->sp)))
         return false;
     struct receipt_calc *c = &ctx->calc;
@@ -304,18 +302,11 @@ static bool purchase_slip(struct db *db, struct arena *a, const struct purchase_
     char bal[32], pend[32], acc[32], spent[32], left[32];
     const char *next_name = NULL;
     struct settings_general g;
-    PGresult *r = NULL;
     if (!purchase_status_ok(o, settings_general_load(db, &g)))
         return false;
-    if (ctx->client_id) {
-        const char *p[2] = {purchase_i64(a, ctx->client_id), purchase_i64(a, ctx->level_rank)};
-        if (!purchase_exec(db, STMT_NEXT_LEVEL, 2, p, &r, o))
-            return false;
-        if (PQntuples(r) == 1) {
-            next_name = arena_strdup(a, PQgetvalue(r, 0, 0));
-            template_money(strtoll(PQgetvalue(r, 0, 1), NULL, 10), left, sizeof(left));
-        }
-        PQclear(r);
+    if (ctx->next_level) {
+        next_name = ctx->next_level;
+        template_money(ctx->to_next_level, left, sizeof(left));
     }
     template_money(d->balance ? d->balance->after.minor : 0, bal, sizeof(bal));
     template_money(d->balance ? d->balance->pending_after.minor : 0, pend, sizeof(pend));
@@ -603,8 +594,11 @@ static struct store_outcome purchase_confirm_tx(struct db *db, struct arena *a,
         !purchase_exec(db, STMT_RECEIPT_INDEX_INSERT, 4, pi, NULL, &o))
         return o;
     if (ctx.client_id) {
+        /* the context knows what was left to reach the next level: only a purchase that
+         * covers it can raise the level (a top-level client has no next level) */
+        bool may_raise = !in->hold && ctx.next_level && level_amount >= ctx.to_next_level;
         if (!purchase_status_ok(&o, ledger_save(db, &ctx.acc)) ||
-            (!in->hold && !purchase_level(db, a, ctx.client_id, false, &o)))
+            (may_raise && !purchase_level(db, a, ctx.client_id, false, &o)))
             return o;
     }
     if (!purchase_event(db, a, in->hold ? "purchase.held" : "purchase.confirmed", ctx.client_id,

@@ -129,9 +129,6 @@ const struct db_stmt db_stmts[STMT_COUNT] = {
     [STMT_ACCOUNT_LOCK] = {"account_lock",
         "SELECT available, pending, debt, purchases_total FROM accounts "
         "WHERE client_id = $1 FOR UPDATE"},
-    /* the same without the lock, for calculations that write nothing */
-    [STMT_ACCOUNT_READ] = {"account_read",
-        "SELECT available, pending, debt, purchases_total FROM accounts WHERE client_id = $1"},
     /* run after the lock: a new statement sees every change committed before it */
     [STMT_SPENDABLE] = {"spendable",
         "SELECT coalesce(sum(remaining), 0) FROM points_lots WHERE client_id = $1 "
@@ -215,11 +212,6 @@ const struct db_stmt db_stmts[STMT_COUNT] = {
         "cancel_reason = CASE WHEN $3 = 'cancelled' THEN $5 END, "
         "hold_expires_at = CASE WHEN $3 = 'held' THEN hold_expires_at END "
         "WHERE client_id = $1 AND id = $2"},
-    /* client_id (NULL when unbound), card status */
-    [STMT_CARD_OWNER] = {"card_owner",
-        "SELECT ci.client_id, coalesce(c.status, 'inactive') FROM card_index ci "
-        "LEFT JOIN cards c ON c.client_id = ci.client_id AND c.number = ci.number "
-        "WHERE ci.number = $1"},
     /* level id, name, discount, accrual, max spend, source api client, rank */
     [STMT_CLIENT_LEVEL] = {"client_level",
         "SELECT l.id, l.name, coalesce(l.discount_percent, 0), coalesce(l.accrual_percent, 0), "
@@ -320,14 +312,36 @@ const struct db_stmt db_stmts[STMT_COUNT] = {
         "SELECT CASE WHEN EXISTS (SELECT 1 FROM del) THEN 'deleted' "
         "WHEN (SELECT u FROM used) AND EXISTS (SELECT 1 FROM levels WHERE id = $1) THEN 'in_use' "
         "ELSE 'missing' END"},
-    /* the next level above rank $2: its name and what is left to buy to reach it */
-    [STMT_NEXT_LEVEL] = {"next_level",
-        "SELECT l.name, greatest(l.threshold - (SELECT coalesce(sum(p.level_amount - "
-        "coalesce((SELECT sum(r.level_amount) FROM refunds r WHERE r.client_id = p.client_id "
-        "AND r.purchase_id = p.id), 0)), 0) FROM purchases p WHERE p.client_id = $1 "
-        "AND p.status = 'confirmed' AND (l.period_days = 0 OR "
-        "p.confirmed_at > now() - make_interval(days => l.period_days))), 0) "
-        "FROM levels l WHERE l.rank > $2 ORDER BY l.rank LIMIT 1"},
     [STMT_API_CLIENT_BY_NAME] = {"api_client_by_name",
         "SELECT id FROM api_clients WHERE name = $1"},
+    /* Everything a calculation needs in one round trip: the buyer by card ($1), client id
+     * ($2) or phone ($3); card status; level; account; spendable lots; the next level.
+     * 0 client_id, 1 card status, 2 level id, 3 name, 4 discount, 5 accrual, 6 max spend,
+     * 7 source, 8 rank, 9 client exists, 10 available, 11 pending, 12 debt, 13 purchases
+     * total, 14 spendable, 15 next level name, 16 left to reach it */
+    [STMT_PURCHASE_CONTEXT] = {"purchase_context",
+        "WITH who AS ("
+        " SELECT ci.client_id, coalesce(cd.status, 'inactive') AS card_status FROM card_index ci"
+        "   LEFT JOIN cards cd ON cd.client_id = ci.client_id AND cd.number = ci.number"
+        "  WHERE ci.number = $1::text"
+        " UNION ALL SELECT $2::bigint, 'active' WHERE $1::text IS NULL AND $2::bigint IS NOT NULL"
+        " UNION ALL SELECT p.client_id, 'active' FROM client_phones p"
+        "  WHERE $1::text IS NULL AND $2::bigint IS NULL AND p.phone = $3::text) "
+        "SELECT w.client_id, w.card_status, l.id, l.name, coalesce(l.discount_percent, 0), "
+        " coalesce(l.accrual_percent, 0), l.max_spend_percent, c.source_api_client_id, "
+        " coalesce(l.rank, 0), c.client_id IS NOT NULL, a.available, a.pending, a.debt, "
+        " a.purchases_total, "
+        " (SELECT coalesce(sum(pl.remaining), 0) FROM points_lots pl WHERE pl.client_id = w.client_id"
+        "   AND pl.bucket = 'available' AND pl.remaining > 0"
+        "   AND (pl.expires_at IS NULL OR pl.expires_at > now())), "
+        " nx.name, nx.left_to_buy "
+        "FROM who w LEFT JOIN clients c ON c.client_id = w.client_id "
+        "LEFT JOIN levels l ON l.id = c.level_id LEFT JOIN accounts a ON a.client_id = w.client_id "
+        "LEFT JOIN LATERAL (SELECT nl.name, greatest(nl.threshold - (SELECT coalesce(sum("
+        "   p.level_amount - coalesce((SELECT sum(r.level_amount) FROM refunds r"
+        "   WHERE r.client_id = p.client_id AND r.purchase_id = p.id), 0)), 0) FROM purchases p"
+        "   WHERE p.client_id = w.client_id AND p.status = 'confirmed' AND (nl.period_days = 0"
+        "   OR p.confirmed_at > now() - make_interval(days => nl.period_days))), 0) AS left_to_buy"
+        "  FROM levels nl WHERE c.client_id IS NOT NULL"
+        "  AND nl.rank > coalesce(l.rank, -2147483648) ORDER BY nl.rank LIMIT 1) nx ON true"},
 };

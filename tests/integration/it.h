@@ -125,6 +125,7 @@ void purchases_add_tests(CU_pSuite s);
 void purchases_session_add_tests(CU_pSuite s);
 int purchases_suite_cleanup(void);
 void races_add_tests(CU_pSuite s);
+void platform_add_tests(CU_pSuite s);
 int races_suite_cleanup(void);
 
 /* Points and purchases helpers (test_purchases.c, shared with test_races.c). Amounts are

@@ -1,0 +1,153 @@
+/* test_platform.c: TLS client certificates as credentials (partners), and the master's
+ * SIGHUP reload (new workers, no refused request). */
+#include <CUnit/CUnit.h>
+#include <curl/curl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "it.h"
+
+/* Run a shell command; true on exit status 0. */
+static bool plat_sh(const char *cmd)
+{
+    int rc = system(cmd);
+    return rc != -1 && WIFEXITED(rc) && WEXITSTATUS(rc) == 0;
+}
+
+/* First line of a command's output. */
+static bool plat_sh_line(const char *cmd, char *out, size_t n)
+{
+    FILE *p = popen(cmd, "r");
+    if (!p)
+        return false;
+    bool ok = fgets(out, (int)n, p) != NULL;
+    int rc = pclose(p);
+    out[strcspn(out, "\r\n")] = '\0';
+    return ok && rc == 0;
+}
+
+static size_t plat_sink(char *p, size_t s, size_t n, void *ud)
+{
+    (void)p;
+    (void)ud;
+    return s * n;
+}
+
+/* GET a path over HTTPS presenting cert/key (NULL = none); returns the status. */
+static long plat_get_with_cert(const char *path, const char *cert, const char *key)
+{
+    char url[512];
+    long status = 0;
+    CURL *c = curl_easy_init();
+    if (!c)
+        return 0;
+    snprintf(url, sizeof(url), "%s%s", E.https_url, path);
+    curl_easy_setopt(c, CURLOPT_URL, url);
+    curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 0L);
+    curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 0L);
+    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, plat_sink);
+    curl_easy_setopt(c, CURLOPT_TIMEOUT, 10L);
+    if (cert) {
+        curl_easy_setopt(c, CURLOPT_SSLCERT, cert);
+        curl_easy_setopt(c, CURLOPT_SSLKEY, key);
+    }
+    if (curl_easy_perform(c) == CURLE_OK)
+        curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+    curl_easy_cleanup(c);
+    return status;
+}
+
+/* A partner presenting a registered certificate is that API client; an unknown
+ * certificate or none is 401; the certificate's scope still applies (403). */
+static void test_client_certificate(void)
+{
+    char dir[] = "/tmp/it-cert-XXXXXX", cmd[2048], fp[128], name[64], path[128];
+    if (!mkdtemp(dir)) {
+        CU_FAIL("mkdtemp");
+        return;
+    }
+    for (int i = 0; i < 2; i++) {
+        snprintf(cmd, sizeof(cmd),
+                 "openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=partner%d "
+                 "-keyout %s/k%d.pem -out %s/c%d.pem >/dev/null 2>&1",
+                 i, dir, i, dir, i);
+        CU_ASSERT_FATAL(plat_sh(cmd));
+    }
+    snprintf(cmd, sizeof(cmd), "openssl x509 -in %s/c0.pem -outform der | sha256sum | cut -c1-64",
+             dir);
+    CU_ASSERT_FATAL(plat_sh_line(cmd, fp, sizeof(fp)) && strlen(fp) == 64);
+    uniq_str("it-cert", name, sizeof(name));
+    snprintf(cmd, sizeof(cmd),
+             "%s ctl api-client create --name %s --scopes pos --fingerprint %s >/dev/null",
+             E.dev, name, fp);
+    CU_ASSERT_FATAL(E.dev && plat_sh(cmd));
+
+    char c0[128], k0[128], c1[128], k1[128];
+    snprintf(c0, sizeof(c0), "%s/c0.pem", dir);
+    snprintf(k0, sizeof(k0), "%s/k0.pem", dir);
+    snprintf(c1, sizeof(c1), "%s/c1.pem", dir);
+    snprintf(k1, sizeof(k1), "%s/k1.pem", dir);
+    snprintf(path, sizeof(path), "/api/v1/cards/%s", DEMO_CARD);
+    CU_ASSERT_EQUAL(plat_get_with_cert(path, c0, k0), 200);      /* registered: pos may read */
+    CU_ASSERT_EQUAL(plat_get_with_cert(path, c1, k1), 401);      /* unknown certificate */
+    CU_ASSERT_EQUAL(plat_get_with_cert(path, NULL, NULL), 401);  /* nothing presented */
+    CU_ASSERT_EQUAL(plat_get_with_cert("/api/v1/levels", c0, k0), 403); /* pos: no config */
+
+    /* revoked: the next request is refused (the change is notified to every worker) */
+    snprintf(cmd, sizeof(cmd), "%s ctl api-client revoke --name %s >/dev/null", E.dev, name);
+    CU_ASSERT(plat_sh(cmd));
+    long after = 0;
+    for (int i = 0; i < 20 && (after = plat_get_with_cert(path, c0, k0)) != 401; i++)
+        usleep(100 * 1000);
+    CU_ASSERT_EQUAL(after, 401);
+    snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+    plat_sh(cmd);
+}
+
+/* Worker pids: children of the master. */
+static int plat_workers(char *out, size_t n)
+{
+    char cmd[512];
+    snprintf(cmd, sizeof(cmd), "pgrep -P $(cat %s/run/loyalty-fcgi.pid) | sort | tr '\\n' ' '",
+             E.var);
+    return plat_sh_line(cmd, out, n) ? (int)strlen(out) : 0;
+}
+
+/* SIGHUP: the master starts new workers and the old ones finish; requests keep working. */
+static void test_reload(void)
+{
+    char before[256] = "", after[256] = "", cmd[512], path[128];
+    snprintf(path, sizeof(path), "/api/v1/cards/%s", DEMO_CARD);
+    CU_ASSERT_FATAL(plat_workers(before, sizeof(before)) > 0);
+    snprintf(cmd, sizeof(cmd), "kill -HUP $(cat %s/run/loyalty-fcgi.pid)", E.var);
+    CU_ASSERT_FATAL(plat_sh(cmd));
+    int failures = 0;
+    for (int i = 0; i < 40; i++) {
+        struct http_call c = {.method = "GET", .url = path, .auth = AUTH_POS};
+        struct http_resp r;
+        http_exec(&c, &r);
+        failures += r.status != 200;
+        http_resp_free(&r);
+        usleep(50 * 1000);
+    }
+    CU_ASSERT_EQUAL(failures, 0);
+    for (int i = 0; i < 50; i++) {
+        plat_workers(after, sizeof(after));
+        if (*after && strcmp(after, before) != 0)
+            break;
+        usleep(100 * 1000);
+    }
+    if (strcmp(after, before) == 0)
+        it_note("workers before and after SIGHUP: %s / %s", before, after);
+    CU_ASSERT_STRING_NOT_EQUAL(after, before);
+}
+
+void platform_add_tests(CU_pSuite s)
+{
+    CU_add_test(s, "TLS client certificate as credentials", test_client_certificate);
+    CU_add_test(s, "SIGHUP reload replaces the workers, no request refused", test_reload);
+}

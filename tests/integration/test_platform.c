@@ -146,8 +146,30 @@ static void test_reload(void)
     CU_ASSERT_STRING_NOT_EQUAL(after, before);
 }
 
+/* `loyaltyctl verify` finds a lot changed behind the ledger's back, and is clean again once
+ * the row is put back. */
+static void test_verify_detects_corruption(void)
+{
+    char card[33], cmd[512], id[32];
+    long long client = pur_new_funded_client("100.00", card);
+    CU_ASSERT_FATAL(client > 0);
+    CU_ASSERT_FATAL(pur_verify_clean(__FILE__, __LINE__));
+    snprintf(id, sizeof(id), "%lld", client);
+    const char *p[1] = {id};
+    CU_ASSERT_EQUAL_FATAL(pur_sql("UPDATE points_lots SET remaining = remaining - 1 "
+                                  "WHERE client_id = $1::bigint AND remaining > 0",
+                                  1, p), 1);
+    snprintf(cmd, sizeof(cmd), "%s ctl verify >/dev/null 2>&1", E.dev);
+    int rc = system(cmd);
+    CU_ASSERT(rc != -1 && WIFEXITED(rc) && WEXITSTATUS(rc) == 1);
+    CU_ASSERT_EQUAL(pur_sql("UPDATE points_lots SET remaining = remaining + 1 "
+                            "WHERE client_id = $1::bigint", 1, p), 1);
+    CU_ASSERT(pur_verify_clean(__FILE__, __LINE__));
+}
+
 void platform_add_tests(CU_pSuite s)
 {
+    CU_add_test(s, "loyaltyctl verify detects a corrupted lot", test_verify_detects_corruption);
     CU_add_test(s, "TLS client certificate as credentials", test_client_certificate);
     CU_add_test(s, "SIGHUP reload replaces the workers, no request refused", test_reload);
 }

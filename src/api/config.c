@@ -8,7 +8,9 @@
 #include "api/handlers.h"
 #include "codec/cardno.h"
 #include "codec/phone.h"
+#include "store/cache.h"
 #include "store/settings.h"
+#include "util/log.h"
 
 /* Fill every member left out with its default. */
 static void config_points_defaults(struct msg_settings_points *s)
@@ -247,6 +249,9 @@ static void config_level_write(struct http_req *r, int64_t id)
         http_error(r, 404, "not_found", NULL, "no such level");
         return;
     }
+    /* card documents show the level's name and discount */
+    if (id && !cache_card_flush_all(r->t->cache))
+        log_warn("levels: cached card documents could not be dropped");
     config_level_reply(r, id ? 200 : 201, new_id);
 }
 

@@ -265,3 +265,38 @@ void cache_card_invalidate(struct cache *c, const char *const *numbers, size_t n
         log_warn("cache: invalidation of card %s deferred until Redis answers", numbers[i]);
     }
 }
+
+bool cache_card_flush_all(struct cache *c)
+{
+    char cursor[32] = "0";
+    if (c->disabled)
+        return true;
+    c->next_try = 0;
+    if (!cache_connect(c))
+        return false;
+    do {
+        const char *argv[] = {"SCAN", cursor, "MATCH", "{card:*}:doc", "COUNT", "1000"};
+        redisReply *r = cache_cmd(c, 6, argv);
+        if (!r || r->type != REDIS_REPLY_ARRAY || r->elements != 2) {
+            if (r)
+                freeReplyObject(r);
+            return false;
+        }
+        snprintf(cursor, sizeof(cursor), "%s", r->element[0]->str);
+        redisReply *keys = r->element[1];
+        if (keys->elements) {
+            const char **argv_del = calloc(keys->elements + 1, sizeof(char *));
+            if (!argv_del)
+                abort();
+            argv_del[0] = "DEL";
+            for (size_t i = 0; i < keys->elements; i++)
+                argv_del[i + 1] = keys->element[i]->str;
+            redisReply *d = cache_cmd(c, (int)keys->elements + 1, argv_del);
+            free(argv_del);
+            if (d)
+                freeReplyObject(d);
+        }
+        freeReplyObject(r);
+    } while (strcmp(cursor, "0") != 0);
+    return true;
+}

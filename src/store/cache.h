@@ -38,4 +38,8 @@ void cache_card_put(struct cache *c, const char *number, const char *gen, const 
 /* After COMMIT: drop the entries of these cards (remembered and retried while Redis is down). */
 void cache_card_invalidate(struct cache *c, const char *const *numbers, size_t n);
 
+/* After a change that touches every card document (a level's name or discount): drop them
+ * all. Readers in flight may still store what they read before; the TTL bounds that. */
+bool cache_card_flush_all(struct cache *c);
+
 #endif

@@ -187,6 +187,18 @@ static const struct msg_field certificate_in_fields[] = {
 static const struct msg_desc certificate_in_desc = {
     "gift_certificate", MSG_FIELDS(certificate_in_fields), sizeof(struct msg_certificate_in)};
 
+#define EXPECT(f, t)                                                                    \
+    {.name = #f, .type = t, .off = offsetof(struct msg_expect, f), .flags = MSG_OPTIONAL,  \
+     .set_off = offsetof(struct msg_expect, has_##f), .min = 0, .max = 100000000000LL}
+static const struct msg_field expect_fields[] = {
+    EXPECT(to_pay, MSG_MONEY),
+    EXPECT(points_spent, MSG_POINTS),
+    EXPECT(points_accrued, MSG_POINTS),
+    EXPECT(discount, MSG_MONEY),
+};
+static const struct msg_desc expect_desc = {"expect", MSG_FIELDS(expect_fields),
+                                            sizeof(struct msg_expect)};
+
 static const struct msg_field purchase_in_fields[] = {
     STR(struct msg_purchase_in, receipt_id, .min = 1, .max = 100),
     STR(struct msg_purchase_in, store_id, .max = 64),
@@ -205,6 +217,7 @@ static const struct msg_field purchase_in_fields[] = {
         .max = 20),
     BOOL(struct msg_purchase_in, strict),
     BOOL(struct msg_purchase_in, hold),
+    OBJ(struct msg_purchase_in, expect, expect_desc),
 };
 const struct msg_desc msg_purchase_in_desc = {"purchase", MSG_FIELDS(purchase_in_fields),
                                               sizeof(struct msg_purchase_in)};

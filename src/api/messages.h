@@ -156,6 +156,18 @@ struct msg_certificate_in {
     money_t amount;      /* amount to pay with it */
 };
 
+/* what the caller saw when it calculated: a confirm whose result differs is refused */
+struct msg_expect {
+    money_t to_pay;           /* expected amount to pay … */
+    bool has_to_pay;          /* (given) */
+    points_t points_spent;    /* expected points spent … */
+    bool has_points_spent;    /* (given) */
+    points_t points_accrued;  /* expected points accrued … */
+    bool has_points_accrued;  /* (given) */
+    money_t discount;         /* expected discount … */
+    bool has_discount;        /* (given) */
+};
+
 /* POST /purchases/calculate and POST /purchases */
 struct msg_purchase_in {
     const char *receipt_id;                 /* the POS's receipt id (confirm, hold) */
@@ -175,6 +187,7 @@ struct msg_purchase_in {
     size_t ngift_certificates;              /* number of certificates */
     bool strict;                            /* refuse instead of capping */
     bool hold;                              /* confirm as a hold */
+    struct msg_expect *expect;              /* confirm: refuse when the result differs */
 };
 
 /* an effect in a purchase (level discount, promotion) */

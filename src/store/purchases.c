@@ -545,6 +545,15 @@ static struct store_outcome purchase_confirm_tx(struct db *db, struct arena *a,
     }
     if (!purchase_prepare(db, a, who, req, true, &ctx, &o))
         return o;
+    /* the result is re-evaluated under the lock: it stands unless the caller pinned values */
+    const struct msg_expect *ex = in->expect;
+    const struct receipt_calc *cc = &ctx.calc;
+    if (ex && ((ex->has_to_pay && ex->to_pay.minor != cc->to_pay.minor) ||
+               (ex->has_points_spent && ex->points_spent.minor != cc->points_spent.minor) ||
+               (ex->has_points_accrued && ex->points_accrued.minor != cc->points_accrued.minor) ||
+               (ex->has_discount && ex->discount.minor != cc->discount.minor)))
+        return purchase_refuse(409, "price_changed", "expect",
+                               "the purchase no longer calculates to the expected values");
     const char *status = in->hold ? "held" : "confirmed";
     if (!purchase_exec(db, STMT_PURCHASE_NEXT_ID, 0, NULL, &r, &o))
         return o;

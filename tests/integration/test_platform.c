@@ -167,8 +167,39 @@ static void test_verify_detects_corruption(void)
     CU_ASSERT(pur_verify_clean(__FILE__, __LINE__));
 }
 
+/* A confirm that pins what the caller saw ("expect") is refused with 409 price_changed when
+ * the result under the lock differs, and goes through when it matches. */
+static void test_expect_price_changed(void)
+{
+    char card[33], body[1024], rid[64];
+    struct http_resp r;
+    long long client = pur_new_funded_client("100.00", card);
+    CU_ASSERT_FATAL(client > 0);
+    uniq_str("it-expect", rid, sizeof(rid));
+    /* 2 × 50.00 = 100.00, 30 points spent: 70.00 to pay */
+    snprintf(body, sizeof(body),
+             "{\"receipt_id\":\"%s\",\"card\":\"%s\",\"points_to_spend\":30,"
+             "\"lines\":[{\"line_no\":1,\"qty\":2,\"price\":50}],"
+             "\"expect\":{\"to_pay\":\"69.99\",\"points_spent\":30}}",
+             rid, card);
+    http_send(&r, "POST", "/api/v1/purchases", AUTH_POS, JSON_T, JSON_T, body);
+    CU_ASSERT(it_check_error(&r, 409, "price_changed", "expect", __FILE__, __LINE__));
+    http_resp_free(&r);
+    CU_ASSERT_EQUAL(pur_card_available(card, "available"), 10000); /* nothing was spent */
+    snprintf(body, sizeof(body),
+             "{\"receipt_id\":\"%s\",\"card\":\"%s\",\"points_to_spend\":30,"
+             "\"lines\":[{\"line_no\":1,\"qty\":2,\"price\":50}],"
+             "\"expect\":{\"to_pay\":70,\"points_spent\":\"30.00\"}}",
+             rid, card);
+    http_send(&r, "POST", "/api/v1/purchases", AUTH_POS, JSON_T, JSON_T, body);
+    CU_ASSERT(it_check_status(&r, 201, __FILE__, __LINE__));
+    http_resp_free(&r);
+}
+
 void platform_add_tests(CU_pSuite s)
 {
+    CU_add_test(s, "confirm with expect: 409 price_changed, or 201 when it holds",
+                test_expect_price_changed);
     CU_add_test(s, "loyaltyctl verify detects a corrupted lot", test_verify_detects_corruption);
     CU_add_test(s, "TLS client certificate as credentials", test_client_certificate);
     CU_add_test(s, "SIGHUP reload replaces the workers, no request refused", test_reload);

@@ -62,6 +62,11 @@ static const char ctl_job_holds[] =
     "SELECT api_client_id, receipt_id FROM purchases WHERE status = 'held' "
     "AND hold_expires_at < now() AND $1::bigint IS NOT NULL ORDER BY hold_expires_at LIMIT 10000";
 
+/* Clients with a debt, to settle one by one from their available points. */
+static const char ctl_job_debts[] =
+    "SELECT client_id FROM accounts WHERE debt > 0 AND $1::bigint IS NOT NULL "
+    "ORDER BY client_id LIMIT 100000";
+
 /* A job: its name in job_runs and its statement. */
 static const struct {
     const char *name;   /* as typed and as recorded */
@@ -71,6 +76,7 @@ static const struct {
     {"expiry", ctl_job_expiry},
     {"level_recalc", ctl_job_levels},
     {"hold_release", ctl_job_holds},
+    {"debt_settlement", ctl_job_debts},
 };
 
 /* Drop cached card documents of the clients in the result (column 0). */
@@ -127,6 +133,33 @@ static int ctl_release_holds(struct ctl_ctx *c, PGresult *holds, long *released)
     return 0;
 }
 
+/* Pay the debts of the clients in the result (column 0) from their available points; the
+ * activation job runs it for the clients whose points it just made available. */
+static int ctl_settle_debts(struct ctl_ctx *c, PGresult *clients, long *settled)
+{
+    struct arena a;
+    arena_init(&a, 65536);
+    *settled = 0;
+    for (int i = 0; i < PQntuples(clients); i++) {
+        int64_t paid = 0;
+        arena_reset(&a);
+        struct store_outcome o =
+            store_debt_settle(&c->db, &a, strtoll(PQgetvalue(clients, i, 0), NULL, 10), &paid);
+        if (o.db != DB_OK) {
+            arena_free(&a);
+            return 1;
+        }
+        if (paid) {
+            (*settled)++;
+            struct cache *cache = cache_new(c->cfg.redis, c->cfg.cache_ttl);
+            cache_card_invalidate(cache, o.cards, o.ncards);
+            cache_free(cache);
+        }
+    }
+    arena_free(&a);
+    return 0;
+}
+
 static int ctl_job_run(struct ctl_ctx *c, const char *name, const char *sql)
 {
     int rc = 1;
@@ -162,12 +195,18 @@ static int ctl_job_run(struct ctl_ctx *c, const char *name, const char *sql)
         fprintf(stderr, "loyaltyctl: %s: %s", name, PQerrorMessage(conn));
         goto out;
     }
-    long touched = PQntuples(r);
+    long touched = PQntuples(r), settled = 0;
     if (strcmp(name, "hold_release") == 0) {
         if (ctl_release_holds(c, r, &touched) != 0)
             goto out;
+    } else if (strcmp(name, "debt_settlement") == 0) {
+        if (ctl_settle_debts(c, r, &touched) != 0)
+            goto out;
     } else {
         ctl_job_invalidate(c, conn, r);
+        /* points that became available pay their client's debt first */
+        if (strcmp(name, "activation") == 0 && ctl_settle_debts(c, r, &settled) != 0)
+            goto out;
     }
     PQclear(r);
     char count[32];
@@ -176,8 +215,11 @@ static int ctl_job_run(struct ctl_ctx *c, const char *name, const char *sql)
     r = PQexecParams(conn, "UPDATE job_runs SET status = 'completed', clients = $2, "
                            "finished_at = clock_timestamp() WHERE id = $1",
                      2, NULL, fin, NULL, NULL, 0);
-    printf("%s: %ld %s\n", name, touched,
+    printf("%s: %ld %s", name, touched,
            strcmp(name, "hold_release") == 0 ? "holds released" : "clients changed");
+    if (settled)
+        printf(" (%ld debts settled)", settled);
+    printf("\n");
     rc = 0;
 out:
     PQclear(r);
@@ -199,6 +241,7 @@ int ctl_jobs(struct ctl_ctx *c, int argc, char **argv)
             if (strcmp(argv[2], ctl_job_table[i].name) == 0)
                 return ctl_job_run(c, ctl_job_table[i].name, ctl_job_table[i].sql);
     }
-    fprintf(stderr, "loyaltyctl: jobs run activation|expiry|level_recalc|hold_release\n");
+    fprintf(stderr, "loyaltyctl: jobs run activation|expiry|level_recalc|hold_release|"
+                    "debt_settlement\n");
     return 2;
 }

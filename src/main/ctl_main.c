@@ -15,7 +15,7 @@ static const struct {
      "api-client create --name N --scopes a,b [--format json|xml] [--fingerprint HEX]\n"
      "                     api-client list | revoke --name N"},
     {"verify", ctl_verify, "verify  recompute every balance from its lots and ledger (exit 1 on a difference)"},
-    {"jobs", ctl_jobs, "jobs run activation|expiry|level_recalc|hold_release"},
+    {"jobs", ctl_jobs, "jobs run activation|expiry|level_recalc|hold_release|debt_settlement"},
     {"demo-data", ctl_demo_data, "demo-data  load demo levels, clients and cards (idempotent)"},
     {"bench-data", ctl_bench_data,
      "bench-data [--clients N]  load ./dev bench's clients, cards and points (idempotent)"},

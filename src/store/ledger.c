@@ -98,6 +98,7 @@ enum db_status ledger_entry(struct db *db, struct ledger_account *acc, const cha
 enum db_status ledger_draw(struct db *db, struct ledger_account *acc, const char *kind,
                            int64_t amount, int64_t entry_id, const struct ledger_ref *ref)
 {
+    /* kind NULL: take from the lots without recording draws (nothing will give them back) */
     struct ledger_num n[6];
     PGresult *r = NULL;
     const char *p[1] = {ledger_n(&n[0], acc->client_id)};
@@ -111,10 +112,12 @@ enum db_status ledger_draw(struct db *db, struct ledger_account *acc, const char
         st = db_run(db, STMT_LOT_TAKE, 3, u);
         if (st != DB_OK)
             break;
-        const char *d[7] = {u[0], u[1], kind, u[2], ledger_n(&n[3], entry_id),
-                            ledger_opt(&n[4], ref->purchase_id),
-                            ledger_opt(&n[5], ref->adjustment_id)};
-        st = db_run(db, STMT_DRAW_INSERT, 7, d);
+        if (kind) {
+            const char *d[7] = {u[0], u[1], kind, u[2], ledger_n(&n[3], entry_id),
+                                ledger_opt(&n[4], ref->purchase_id),
+                                ledger_opt(&n[5], ref->adjustment_id)};
+            st = db_run(db, STMT_DRAW_INSERT, 7, d);
+        }
         left -= take;
     }
     PQclear(r);
@@ -224,7 +227,45 @@ enum db_status ledger_take_back(struct db *db, struct ledger_account *acc, int64
         left -= take;
     }
     PQclear(r);
-    if (st == DB_OK && left > 0 && allow_debt)
+    if (st == DB_OK && left > 0 && allow_debt) {
         *debt_created = left; /* already spent: owed, paid by later accruals */
+    } else if (st == DB_OK && left > 0) {
+        /* no debts: what was spent is taken from the client's other points, as far as they go */
+        const char *q[1] = {ledger_n(&n[0], acc->client_id)};
+        st = db_exec(db, STMT_SPENDABLE, 1, q, &r, NULL, 0);
+        if (st != DB_OK)
+            return st;
+        int64_t lots = ledger_i64(r, 0, 0) - acc->debt;
+        PQclear(r);
+        int64_t take = lots < left ? (lots > 0 ? lots : 0) : left;
+        struct ledger_ref none = {0};
+        if (take > 0 && (st = ledger_draw(db, acc, NULL, take, 0, &none)) == DB_OK)
+            *from_available += take;
+    }
     return st;
+}
+
+enum db_status ledger_settle_debt(struct db *db, struct ledger_account *acc,
+                                  const struct ledger_ref *ref, int64_t *paid)
+{
+    struct ledger_num n;
+    PGresult *r = NULL;
+    *paid = 0;
+    if (acc->debt <= 0)
+        return DB_OK;
+    const char *q[1] = {ledger_n(&n, acc->client_id)};
+    enum db_status st = db_exec(db, STMT_SPENDABLE, 1, q, &r, NULL, 0);
+    if (st != DB_OK)
+        return st;
+    int64_t lots = ledger_i64(r, 0, 0);
+    PQclear(r);
+    int64_t pay = lots < acc->debt ? lots : acc->debt;
+    if (pay <= 0)
+        return DB_OK;
+    /* lots and debt fall together: the available balance does not move */
+    if ((st = ledger_draw(db, acc, NULL, pay, 0, ref)) != DB_OK ||
+        (st = ledger_entry(db, acc, "adjustment", 0, 0, 0, -pay, ref, NULL)) != DB_OK)
+        return st;
+    *paid = pay;
+    return DB_OK;
 }

@@ -39,7 +39,7 @@ enum db_status ledger_entry(struct db *db, struct ledger_account *acc, const cha
                             int64_t amount, int64_t d_available, int64_t d_pending,
                             int64_t d_debt, const struct ledger_ref *ref, int64_t *entry_id);
 /* Spend `amount` from the lots, earliest expiry first, recording the draws
- * (kind spend|write_off) against purchase_id or adjustment_id. */
+ * (kind spend|write_off) against purchase_id or adjustment_id; kind NULL records none. */
 enum db_status ledger_draw(struct db *db, struct ledger_account *acc, const char *kind,
                            int64_t amount, int64_t entry_id, const struct ledger_ref *ref);
 /* A new lot: pending for delay_days (available at once when 0), expiring at the end of the
@@ -52,13 +52,18 @@ enum db_status ledger_lot(struct db *db, struct ledger_account *acc, int64_t amo
  * Returns through *paid what was paid (the caller's entry carries it as debt_delta). */
 enum db_status ledger_pay_debt(struct db *db, struct ledger_account *acc, int64_t lot_id,
                                int64_t lot_amount, int64_t *paid);
+/* Pay the debt from the client's available lots (earliest expiry first), as far as they
+ * go; one entry records it (debt_delta, the available balance unchanged). */
+enum db_status ledger_settle_debt(struct db *db, struct ledger_account *acc,
+                                  const struct ledger_ref *ref, int64_t *paid);
 /* Give back up to `amount` points drawn for the purchase (latest draws first) to exactly
  * the lots they came from; points of lots that expired meanwhile stay expired. Returns
  * through *restored what came back to available. */
 enum db_status ledger_restore(struct db *db, struct ledger_account *acc, int64_t purchase_id,
                               int64_t amount, int64_t *restored, int64_t *lost);
 /* Take back up to `amount` points accrued by the purchase from its lots; what is already
- * spent becomes debt when allow_debt, else is forgiven. */
+ * spent becomes debt when allow_debt, else is taken from the client's other available points
+ * as far as they go (the rest is forgiven). */
 enum db_status ledger_take_back(struct db *db, struct ledger_account *acc, int64_t purchase_id,
                                 int64_t amount, bool allow_debt, int64_t entry_hint,
                                 int64_t *from_available, int64_t *from_pending,

@@ -67,6 +67,10 @@ struct adjustment_result store_adjustment_create(struct db *db, struct arena *a,
 bool store_level_reevaluate(struct db *db, struct arena *a, int64_t client_id, bool lower,
                             struct store_outcome *o);
 
+/* The debt_settlement job: pay one client's debt from its available points. */
+struct store_outcome store_debt_settle(struct db *db, struct arena *a, int64_t client_id,
+                                       int64_t *paid);
+
 /* GET /clients/{id}/operations */
 enum db_status store_operations_list(struct db *db, struct arena *a, int64_t client_id,
                                      int64_t before_id, long limit, struct msg_operation **items,

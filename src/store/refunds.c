@@ -433,3 +433,34 @@ enum db_status store_operations_list(struct db *db, struct arena *a, int64_t cli
     PQclear(r);
     return DB_OK;
 }
+
+/* Inputs and outputs of the debt settlement of one client. */
+struct debt_op {
+    struct arena *a;   /* memory */
+    int64_t client_id; /* whose debt */
+    int64_t *paid;     /* out: points paid */
+};
+
+static struct store_outcome debt_body(struct db *db, void *arg)
+{
+    struct debt_op *op = arg;
+    struct store_outcome o;
+    struct ledger_account acc;
+    struct ledger_ref ref = {NULL, 0, 0, 0, 0, 0, "debt settled from available points"};
+    memset(&o, 0, sizeof(o));
+    *op->paid = 0;
+    if (!refund_ok(&o, ledger_lock(db, op->client_id, &acc)) ||
+        !refund_ok(&o, ledger_settle_debt(db, &acc, &ref, op->paid)))
+        return o;
+    if (*op->paid && (!refund_ok(&o, ledger_save(db, &acc)) ||
+                      docs_client_card_numbers(db, op->a, op->client_id, &o.cards, &o.ncards) != DB_OK))
+        o.db = o.db ? o.db : DB_UNAVAILABLE;
+    return o;
+}
+
+struct store_outcome store_debt_settle(struct db *db, struct arena *a, int64_t client_id,
+                                       int64_t *paid)
+{
+    struct debt_op op = {a, client_id, paid};
+    return store_tx_run(db, debt_body, &op);
+}

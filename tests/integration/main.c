@@ -147,7 +147,8 @@ int main(void)
     ok = ok && main_add("purchases session [https]", it_suite_https, purchases_suite_cleanup,
                         purchases_session_add_tests);
     ok = ok && main_add("races [http]", it_suite_http, races_suite_cleanup, races_add_tests);
-    ok = ok && main_add("platform [https]", it_suite_https, NULL, platform_add_tests);
+    ok = ok && main_add("platform [https]", it_suite_https, purchases_suite_cleanup,
+                        platform_add_tests);
     ok = ok && main_add("faults [http]", it_suite_http, faults_suite_cleanup, faults_add_tests);
     ok = ok && main_add("summary", it_suite_http, NULL, main_add_summary);
     if (!ok) {

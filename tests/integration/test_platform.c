@@ -2,6 +2,8 @@
  * SIGHUP reload (new workers, no refused request). */
 #include <CUnit/CUnit.h>
 #include <curl/curl.h>
+#include <json-c/json.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -196,8 +198,122 @@ static void test_expect_price_changed(void)
     http_resp_free(&r);
 }
 
+/* POST a JSON body; the status, and a minor-unit member of the answer through *member. */
+static long plat_post(const char *path, const char *auth, const char *body, const char *member,
+                      long long *value)
+{
+    struct http_resp r;
+    http_send(&r, "POST", path, auth, JSON_T, JSON_T, body);
+    long status = r.status;
+    json_object *v = NULL;
+    if (value) {
+        *value = LLONG_MIN;
+        if (r.json && json_object_object_get_ex(r.json, member, &v))
+            *value = pur_minor(json_object_to_json_string_ext(v, JSON_C_TO_STRING_PLAIN));
+    }
+    if (status >= 300)
+        it_note("POST %s -> %ld %.300s", path, status, r.body ? r.body : "");
+    http_resp_free(&r);
+    return status;
+}
+
+static long plat_adjust(long long client, const char *amount, const char *active_from)
+{
+    char body[512], key[64];
+    uniq_str("it-adj", key, sizeof(key));
+    snprintf(body, sizeof(body),
+             "{\"client_id\":%lld,\"amount\":\"%s\",\"reason\":\"test\","
+             "\"idempotency_key\":\"%s\"%s%s%s}",
+             client, amount, key, active_from ? ",\"active_from\":\"" : "",
+             active_from ? active_from : "", active_from ? "\"" : "");
+    return plat_post("/api/v1/points/adjustments", AUTH_ERP, body, NULL, NULL);
+}
+
+static long plat_confirm(const char *card, const char *rid, long long *accrued)
+{
+    char body[512];
+    snprintf(body, sizeof(body),
+             "{\"receipt_id\":\"%s\",\"card\":\"%s\","
+             "\"lines\":[{\"line_no\":1,\"qty\":1,\"price\":1000}]}",
+             rid, card);
+    return plat_post("/api/v1/purchases", AUTH_POS, body, "points_accrued", accrued);
+}
+
+static long plat_refund_all(const char *rid, long long *debt)
+{
+    char body[512], id[64];
+    uniq_str("it-rf", id, sizeof(id));
+    snprintf(body, sizeof(body),
+             "{\"refund_id\":\"%s\",\"receipt_id\":\"%s\","
+             "\"lines\":[{\"line_no\":1,\"qty\":1}]}",
+             id, rid);
+    return plat_post("/api/v1/refunds", AUTH_POS, body, "debt_created", debt);
+}
+
+static char *plat_amount(long long minor, char *buf, size_t n)
+{
+    pur_fmt(minor, buf, n);
+    return buf;
+}
+
+/* A refund of spent accruals leaves a debt; points activated later pay it first. */
+static void test_debt_paid_by_activation(void)
+{
+    char card[33], rid[64], amt[32], cmd[512];
+    long long accrued, debt;
+    long long client = pur_new_funded_client(NULL, card);
+    CU_ASSERT_FATAL(client > 0);
+    uniq_str("it-debt", rid, sizeof(rid));
+    CU_ASSERT_FATAL(plat_confirm(card, rid, &accrued) == 201 && accrued > 0);
+    snprintf(amt, sizeof(amt), "-");
+    pur_fmt(accrued, amt + 1, sizeof(amt) - 1);
+    CU_ASSERT_FATAL(plat_adjust(client, amt, NULL) == 201); /* the accrual is spent */
+    CU_ASSERT_FATAL(plat_refund_all(rid, &debt) == 201);
+    CU_ASSERT_EQUAL(debt, accrued);
+    CU_ASSERT_EQUAL(pur_account(client, "debt"), accrued);
+    CU_ASSERT_FATAL(plat_adjust(client, "50.00", "2099-01-01T00:00:00Z") == 201); /* pending */
+    CU_ASSERT_EQUAL(pur_sql1("UPDATE points_lots SET active_from = now() - interval '1 minute' "
+                             "WHERE client_id = $1::bigint AND bucket = 'pending'", client), 1);
+    snprintf(cmd, sizeof(cmd), "%s ctl jobs run activation >/dev/null", E.dev);
+    CU_ASSERT(plat_sh(cmd));
+    long long paid = accrued < 5000 ? accrued : 5000;
+    CU_ASSERT_EQUAL(pur_account(client, "debt"), accrued - paid);
+    CU_ASSERT_EQUAL(pur_account(client, "available"), 5000 - accrued);
+    CU_ASSERT_EQUAL(pur_card_available(card, "debt"), accrued - paid);
+    CU_ASSERT(pur_verify_clean(__FILE__, __LINE__));
+}
+
+/* Without debts (allow_negative_balance_on_refund false) the spent part of a taken-back
+ * accrual comes from the client's other points as far as they go. */
+static void test_take_back_limited_to_balance(void)
+{
+    char card[33], rid[64], amt[48];
+    long long accrued, debt;
+    CU_ASSERT_FATAL(pur_points_settings("{\"allow_negative_balance_on_refund\": false}"));
+    long long client = pur_new_funded_client("100.00", card);
+    CU_ASSERT_FATAL(client > 0);
+    uniq_str("it-nodebt", rid, sizeof(rid));
+    CU_ASSERT_FATAL(plat_confirm(card, rid, &accrued) == 201 && accrued > 1);
+    /* spend the older lot and half of the purchase's lot, then credit 20.00 */
+    long long half = accrued / 2;
+    amt[0] = '-';
+    plat_amount(10000 + half, amt + 1, sizeof(amt) - 1);
+    CU_ASSERT_FATAL(plat_adjust(client, amt, NULL) == 201);
+    CU_ASSERT_FATAL(plat_adjust(client, "20.00", NULL) == 201);
+    CU_ASSERT_FATAL(plat_refund_all(rid, &debt) == 201);
+    CU_ASSERT_EQUAL(debt, 0);
+    long long from_other = half < 2000 ? half : 2000;
+    CU_ASSERT_EQUAL(pur_account(client, "debt"), 0);
+    CU_ASSERT_EQUAL(pur_account(client, "available"), 2000 - from_other);
+    CU_ASSERT(pur_verify_clean(__FILE__, __LINE__));
+    CU_ASSERT(pur_points_settings("{}"));
+}
+
 void platform_add_tests(CU_pSuite s)
 {
+    CU_add_test(s, "a debt is paid by points activated later", test_debt_paid_by_activation);
+    CU_add_test(s, "without debts a take-back is limited to the balance",
+                test_take_back_limited_to_balance);
     CU_add_test(s, "confirm with expect: 409 price_changed, or 201 when it holds",
                 test_expect_price_changed);
     CU_add_test(s, "loyaltyctl verify detects a corrupted lot", test_verify_detects_corruption);

@@ -194,6 +194,59 @@ void db_rollback(struct db *db)
     db->in_tx = false;
 }
 
+enum db_status db_batch_begin(struct db *db)
+{
+    enum db_status st = db_ensure(db);
+    if (st != DB_OK)
+        return st;
+    if (PQenterPipelineMode(db->conn) != 1) {
+        db_close(db);
+        return DB_UNAVAILABLE;
+    }
+    db->batch = 0;
+    return DB_OK;
+}
+
+enum db_status db_batch_add(struct db *db, enum db_stmt_id id, int n, const char *const *vals)
+{
+    if (!db->conn || PQsendQueryPrepared(db->conn, db_stmts[id].name, n, vals, NULL, NULL, 0) != 1)
+        return DB_UNAVAILABLE;
+    db->batch++;
+    return DB_OK;
+}
+
+enum db_status db_batch_run(struct db *db, char *constraint, size_t clen)
+{
+    enum db_status st = DB_OK;
+    if (!db->conn)
+        return DB_UNAVAILABLE;
+    if (PQpipelineSync(db->conn) != 1) {
+        db_close(db);
+        return DB_UNAVAILABLE;
+    }
+    /* each statement's results end with NULL; the sync point comes last */
+    for (int i = 0; i < db->batch; i++) {
+        PGresult *r;
+        while ((r = PQgetResult(db->conn)) != NULL) {
+            ExecStatusType es = PQresultStatus(r);
+            if (st == DB_OK && es != PGRES_COMMAND_OK && es != PGRES_TUPLES_OK)
+                st = es == PGRES_PIPELINE_ABORTED ? DB_ERROR : db_classify(db, r, constraint, clen);
+            PQclear(r);
+            if (!db->conn)
+                return DB_UNAVAILABLE;
+        }
+    }
+    PGresult *sync = PQgetResult(db->conn);
+    bool synced = sync && PQresultStatus(sync) == PGRES_PIPELINE_SYNC;
+    PQclear(sync);
+    if (!synced || PQexitPipelineMode(db->conn) != 1) {
+        db_close(db);
+        return DB_UNAVAILABLE;
+    }
+    db->batch = 0;
+    return st;
+}
+
 bool db_ping(struct db *db)
 {
     return db_simple(db, "SELECT 1") == DB_OK;

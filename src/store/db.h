@@ -16,6 +16,7 @@ struct db {
     char timezone[64];     /* business time zone, read from settings at connect */
     bool in_tx;            /* inside BEGIN … COMMIT */
     uint64_t generation;   /* configuration generation the time zone was read in */
+    int batch;             /* statements sent in the open batch */
 };
 
 /* How a statement ended, as the API sees it. */
@@ -42,6 +43,14 @@ enum db_status db_commit(struct db *db);
 void db_rollback(struct db *db);
 /* Plain SQL without parameters (migrations, admin tools). */
 enum db_status db_simple(struct db *db, const char *sql);
+/* A batch: statements sent one after another without waiting (libpq pipeline mode) and
+ * answered together in one round trip; for writes whose results are not needed. Inside a
+ * transaction, a failing statement aborts it (the caller rolls back). */
+enum db_status db_batch_begin(struct db *db);
+enum db_status db_batch_add(struct db *db, enum db_stmt_id id, int n, const char *const *vals);
+/* Send and wait; the first failure is returned (constraint names a unique violation). */
+enum db_status db_batch_run(struct db *db, char *constraint, size_t clen);
+
 /* true when the server answers */
 bool db_ping(struct db *db);
 

@@ -63,13 +63,24 @@ enum db_status ledger_lock(struct db *db, int64_t client_id, struct ledger_accou
     return ledger_load(db, STMT_ACCOUNT_LOCK, client_id, acc);
 }
 
-enum db_status ledger_save(struct db *db, const struct ledger_account *acc)
+static enum db_status ledger_save_to(struct db *db, const struct ledger_account *acc, bool batched)
 {
     struct ledger_num n[5];
     const char *p[5] = {ledger_n(&n[0], acc->client_id), ledger_n(&n[1], acc->available),
                         ledger_n(&n[2], acc->pending), ledger_n(&n[3], acc->debt),
                         ledger_n(&n[4], acc->purchases_total)};
-    return db_run(db, STMT_ACCOUNT_SAVE, 5, p);
+    return batched ? db_batch_add(db, STMT_ACCOUNT_SAVE, 5, p)
+                   : db_run(db, STMT_ACCOUNT_SAVE, 5, p);
+}
+
+enum db_status ledger_save(struct db *db, const struct ledger_account *acc)
+{
+    return ledger_save_to(db, acc, false);
+}
+
+enum db_status ledger_save_batched(struct db *db, const struct ledger_account *acc)
+{
+    return ledger_save_to(db, acc, true);
 }
 
 enum db_status ledger_entry(struct db *db, struct ledger_account *acc, const char *kind,

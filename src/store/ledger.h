@@ -32,8 +32,9 @@ struct ledger_ref {
 
 /* Lock and read the account (FOR UPDATE) and compute what can be spent now. */
 enum db_status ledger_lock(struct db *db, int64_t client_id, struct ledger_account *acc);
-/* Write the account row back. */
+/* Write the account row back (batched: inside db_batch_begin … db_batch_run). */
 enum db_status ledger_save(struct db *db, const struct ledger_account *acc);
+enum db_status ledger_save_batched(struct db *db, const struct ledger_account *acc);
 /* Add an entry; deltas are applied to acc first, so balance_after is the new state. */
 enum db_status ledger_entry(struct db *db, struct ledger_account *acc, const char *kind,
                             int64_t amount, int64_t d_available, int64_t d_pending,

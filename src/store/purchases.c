@@ -427,8 +427,9 @@ bool store_level_reevaluate(struct db *db, struct arena *a, int64_t client_id, b
     return purchase_level(db, a, client_id, lower, o);
 }
 
-static bool purchase_event(struct db *db, struct arena *a, const char *type, int64_t client_id,
-                           int64_t purchase_id, const char *receipt_id, struct store_outcome *o)
+static bool purchase_event_to(struct db *db, struct arena *a, const char *type, int64_t client_id,
+                              int64_t purchase_id, const char *receipt_id, bool batched,
+                              struct store_outcome *o)
 {
     struct buf payload;
     buf_init(&payload);
@@ -439,7 +440,14 @@ static bool purchase_event(struct db *db, struct arena *a, const char *type, int
     const char *p[3] = {type, purchase_i64(a, client_id > 0 ? client_id : 0),
                         arena_strdup(a, buf_str(&payload))};
     buf_free(&payload);
-    return purchase_exec(db, STMT_OUTBOX_PUT, 3, p, NULL, o);
+    return batched ? purchase_status_ok(o, db_batch_add(db, STMT_OUTBOX_PUT, 3, p))
+                   : purchase_exec(db, STMT_OUTBOX_PUT, 3, p, NULL, o);
+}
+
+static bool purchase_event(struct db *db, struct arena *a, const char *type, int64_t client_id,
+                           int64_t purchase_id, const char *receipt_id, struct store_outcome *o)
+{
+    return purchase_event_to(db, a, type, client_id, purchase_id, receipt_id, false, o);
 }
 
 /* Insert all lines in one statement. */
@@ -447,6 +455,7 @@ static bool purchase_lines_insert(struct db *db, struct arena *a, int64_t key, i
                                   const struct purchase_request *req, const struct purchase_ctx *ctx,
                                   struct store_outcome *o)
 {
+    /* always part of the confirm's batch */
     struct buf arr[11];
     const char *p[13];
     const struct receipt_calc *c = &ctx->calc;
@@ -475,7 +484,7 @@ static bool purchase_lines_insert(struct db *db, struct arena *a, int64_t key, i
         p[k + 2] = arena_strdup(a, buf_str(&arr[k]));
         buf_free(&arr[k]);
     }
-    return purchase_exec(db, STMT_LINES_INSERT, 13, p, NULL, o);
+    return purchase_status_ok(o, db_batch_add(db, STMT_LINES_INSERT, 13, p));
 }
 
 /* A stored purchase found by (API client, receipt id). */
@@ -598,20 +607,25 @@ static struct store_outcome purchase_confirm_tx(struct db *db, struct arena *a,
         purchase_i64(a, ctx.client_id ? level_amount : 0), purchase_doc_json(a, doc),
         purchase_i64(a, g.hold_ttl_seconds)};
     const char *pi[4] = {p[2], in->receipt_id, p[0], p[1]};
-    if (!purchase_exec(db, STMT_PURCHASE_INSERT, 20, p, NULL, &o) ||
+    /* the writes that need no answer go in one round trip */
+    char constraint[128] = "";
+    if (!purchase_status_ok(&o, db_batch_begin(db)) ||
+        !purchase_status_ok(&o, db_batch_add(db, STMT_PURCHASE_INSERT, 20, p)) ||
         !purchase_lines_insert(db, a, key, id, req, &ctx, &o) ||
-        !purchase_exec(db, STMT_RECEIPT_INDEX_INSERT, 4, pi, NULL, &o))
+        !purchase_status_ok(&o, db_batch_add(db, STMT_RECEIPT_INDEX_INSERT, 4, pi)) ||
+        (ctx.client_id && !purchase_status_ok(&o, ledger_save_batched(db, &ctx.acc))) ||
+        !purchase_event_to(db, a, in->hold ? "purchase.held" : "purchase.confirmed",
+                           ctx.client_id, id, in->receipt_id, true, &o)) {
+        db_batch_run(db, NULL, 0);
         return o;
-    if (ctx.client_id) {
-        /* the context knows what was left to reach the next level: only a purchase that
-         * covers it can raise the level (a top-level client has no next level) */
-        bool may_raise = !in->hold && ctx.next_level && level_amount >= ctx.to_next_level;
-        if (!purchase_status_ok(&o, ledger_save(db, &ctx.acc)) ||
-            (may_raise && !purchase_level(db, a, ctx.client_id, false, &o)))
-            return o;
     }
-    if (!purchase_event(db, a, in->hold ? "purchase.held" : "purchase.confirmed", ctx.client_id,
-                        id, in->receipt_id, &o))
+    if (!purchase_status_ok(&o, db_batch_run(db, constraint, sizeof(constraint))))
+        return o;
+    /* the context knows what was left to reach the next level: only a purchase that covers
+     * it can raise the level (a top-level client has no next level) */
+    bool may_raise = ctx.client_id && !in->hold && ctx.next_level &&
+                     level_amount >= ctx.to_next_level;
+    if (may_raise && !purchase_level(db, a, ctx.client_id, false, &o))
         return o;
     purchase_touch(db, a, ctx.client_id, &o);
     res->doc = doc;

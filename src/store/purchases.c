@@ -646,15 +646,23 @@ static struct store_outcome purchase_confirm_body(struct db *db, void *arg);
 static struct store_outcome purchase_commit_body(struct db *db, void *arg);
 static struct store_outcome purchase_cancel_body(struct db *db, void *arg);
 
+/* Run one purchase transaction and hand back its answer. */
+static struct purchase_result purchase_run(struct db *db, struct purchase_op op,
+                                           store_tx_body body)
+{
+    struct purchase_result res;
+    memset(&res, 0, sizeof(res));
+    op.res = &res;
+    res.o = store_tx_run(db, body, &op);
+    return res;
+}
+
 struct purchase_result store_purchase_confirm(struct db *db, struct arena *a,
                                               const struct store_caller *who,
                                               const struct purchase_request *req)
 {
-    struct purchase_result res;
-    memset(&res, 0, sizeof(res));
-    struct purchase_op op = {.a = a, .who = who, .req = req, .res = &res};
-    res.o = store_tx_run(db, purchase_confirm_body, &op);
-    return res;
+    struct purchase_op op = {.a = a, .who = who, .req = req};
+    return purchase_run(db, op, purchase_confirm_body);
 }
 
 struct purchase_result store_purchase_get(struct db *db, struct arena *a,
@@ -781,11 +789,8 @@ struct purchase_result store_purchase_commit(struct db *db, struct arena *a,
                                              const struct store_caller *who,
                                              const char *receipt_id)
 {
-    struct purchase_result res;
-    memset(&res, 0, sizeof(res));
-    struct purchase_op op = {.a = a, .who = who, .receipt_id = receipt_id, .res = &res};
-    res.o = store_tx_run(db, purchase_commit_body, &op);
-    return res;
+    struct purchase_op op = {.a = a, .who = who, .receipt_id = receipt_id};
+    return purchase_run(db, op, purchase_commit_body);
 }
 
 /* Give back what a purchase still holds of spent points, take back what it still has of
@@ -877,23 +882,16 @@ struct purchase_result store_purchase_cancel(struct db *db, struct arena *a,
                                              const struct store_caller *who,
                                              const char *receipt_id)
 {
-    struct purchase_result res;
-    memset(&res, 0, sizeof(res));
-    struct purchase_op op = {.a = a, .who = who, .receipt_id = receipt_id, .res = &res};
-    res.o = store_tx_run(db, purchase_cancel_body, &op);
-    return res;
+    struct purchase_op op = {.a = a, .who = who, .receipt_id = receipt_id};
+    return purchase_run(db, op, purchase_cancel_body);
 }
 
 struct purchase_result store_purchase_release(struct db *db, struct arena *a,
                                               const struct store_caller *who,
                                               const char *receipt_id)
 {
-    struct purchase_result res;
-    memset(&res, 0, sizeof(res));
-    struct purchase_op op = {.a = a, .who = who, .receipt_id = receipt_id, .release = true,
-                             .res = &res};
-    res.o = store_tx_run(db, purchase_cancel_body, &op);
-    return res;
+    struct purchase_op op = {.a = a, .who = who, .receipt_id = receipt_id, .release = true};
+    return purchase_run(db, op, purchase_cancel_body);
 }
 
 static struct store_outcome purchase_confirm_body(struct db *db, void *arg)

@@ -1,7 +1,6 @@
 /* clients.c: registration, reading, search and changes of clients. */
 #include <ctype.h>
 #include <limits.h>
-#include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -45,22 +44,6 @@ static bool clients_normalize(struct http_req *r, const struct msg_client_input 
     return true;
 }
 
-/* Hex SHA-256 of the request as decoded (the same for JSON and XML spellings). */
-static const char *clients_request_hash(struct http_req *r, const struct msg_client_input *in)
-{
-    struct buf canon;
-    unsigned char md[32];
-    unsigned int n = sizeof(md);
-    char *hex = arena_alloc(r->arena, 65);
-    buf_init(&canon);
-    codec_encode(&canon, MSG_JSON, &msg_client_input_desc, in);
-    EVP_Digest(canon.data, canon.len, md, &n, EVP_sha256(), NULL);
-    for (unsigned i = 0; i < n; i++)
-        snprintf(hex + 2 * i, 3, "%02x", md[i]);
-    buf_free(&canon);
-    return hex;
-}
-
 void api_client_create(struct http_req *r)
 {
     struct msg_client_input in;
@@ -95,7 +78,7 @@ void api_client_create(struct http_req *r)
         canon.phone = reg.phone;
         canon.email = reg.email;
         reg.idempotency_key = key;
-        reg.request_hash = clients_request_hash(r, &canon);
+        reg.request_hash = api_request_hash(r, &msg_client_input_desc, &canon);
     }
     api_caller(r, &who);
     struct store_outcome o = store_client_register(&r->t->db, r->arena, &who, &reg, &id, &replayed);

@@ -1,5 +1,6 @@
 #include "api/common.h"
 
+#include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -94,4 +95,19 @@ const char *api_default_country(struct http_req *r)
         country = arena_strdup(r->arena, PQgetvalue(res, 0, 0));
     PQclear(res);
     return country;
+}
+
+const char *api_request_hash(struct http_req *r, const struct msg_desc *d, const void *msg)
+{
+    struct buf canon;
+    unsigned char md[32];
+    unsigned int n = sizeof(md);
+    char *hex = arena_alloc(r->arena, 65);
+    buf_init(&canon);
+    codec_encode(&canon, MSG_JSON, d, msg);
+    EVP_Digest(canon.data, canon.len, md, &n, EVP_sha256(), NULL);
+    for (unsigned i = 0; i < n; i++)
+        snprintf(hex + 2 * i, 3, "%02x", md[i]);
+    buf_free(&canon);
+    return hex;
 }

@@ -24,6 +24,9 @@ void api_reply_client(struct http_req *r, int status, int64_t client_id);
 void api_invalidate(struct http_req *r, const struct store_outcome *o);
 /* Validate a card number from the path or a body. */
 bool api_card_number_ok(struct http_req *r, const char *number, const char *field);
+/* Hex SHA-256 of a decoded request re-encoded canonically (JSON by its descriptor): equal for
+ * equal content in either format and any number spelling — the idempotency fingerprint. */
+const char *api_request_hash(struct http_req *r, const struct msg_desc *d, const void *msg);
 /* The business default country for phones. */
 const char *api_default_country(struct http_req *r);
 

@@ -1,7 +1,6 @@
 /* purchases.c: the POS and shop flow: calculate, confirm / hold, commit, read, cancel,
  * refunds, manual adjustments and the operations history. */
 #include <ctype.h>
-#include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,23 +15,6 @@
 
 #define OPERATIONS_LIMIT_DEFAULT 50
 #define OPERATIONS_LIMIT_MAX 500
-
-/* Hex SHA-256 of a decoded request re-encoded canonically: equal for equal content in
- * either format and any number spelling. */
-static const char *purchase_hash(struct http_req *r, const struct msg_desc *d, const void *in)
-{
-    struct buf canon;
-    unsigned char md[32];
-    unsigned int n = sizeof(md);
-    char *hex = arena_alloc(r->arena, 65);
-    buf_init(&canon);
-    codec_encode(&canon, MSG_JSON, d, in);
-    EVP_Digest(canon.data, canon.len, md, &n, EVP_sha256(), NULL);
-    for (unsigned i = 0; i < n; i++)
-        snprintf(hex + 2 * i, 3, "%02x", md[i]);
-    buf_free(&canon);
-    return hex;
-}
 
 /* Decode and check a purchase body; the buyer's phone is normalised. */
 static bool purchase_read(struct http_req *r, struct msg_purchase_in *in,
@@ -69,7 +51,7 @@ static bool purchase_read(struct http_req *r, struct msg_purchase_in *in,
         }
     }
     if (need_receipt)
-        req->request_hash = purchase_hash(r, &msg_purchase_in_desc, in);
+        req->request_hash = api_request_hash(r, &msg_purchase_in_desc, in);
     return true;
 }
 
@@ -159,7 +141,7 @@ void api_refund_create(struct http_req *r)
     }
     api_caller(r, &who);
     struct refund_result res = store_refund_create(&r->t->db, r->arena, &who, &in,
-                                                   purchase_hash(r, &msg_refund_in_desc, &in));
+                                                   api_request_hash(r, &msg_refund_in_desc, &in));
     if (!api_outcome_ok(r, &res.o))
         return;
     api_invalidate(r, &res.o);
@@ -216,7 +198,7 @@ void api_adjustment_create(struct http_req *r)
         return;
     }
     struct adjustment_result res = store_adjustment_create(
-        &r->t->db, r->arena, &who, &in, client_id, purchase_hash(r, &msg_adjustment_in_desc, &in));
+        &r->t->db, r->arena, &who, &in, client_id, api_request_hash(r, &msg_adjustment_in_desc, &in));
     if (!api_outcome_ok(r, &res.o))
         return;
     api_invalidate(r, &res.o);

@@ -9,6 +9,7 @@
 #include "http/scope.h"
 #include "store/cache.h"
 #include "store/docs.h"
+#include "store/settings.h"
 
 void api_caller(struct http_req *r, struct store_caller *who)
 {
@@ -88,13 +89,11 @@ bool api_card_number_ok(struct http_req *r, const char *number, const char *fiel
 
 const char *api_default_country(struct http_req *r)
 {
-    PGresult *res = NULL;
-    const char *country = "RU";
-    if (db_exec(&r->t->db, STMT_SETTINGS_GENERAL, 0, NULL, &res, NULL, 0) == DB_OK &&
-        PQntuples(res) == 1)
-        country = arena_strdup(r->arena, PQgetvalue(res, 0, 0));
-    PQclear(res);
-    return country;
+    struct settings_general g;
+    /* cached per process for the configuration generation (store/notify.h) */
+    if (settings_general_load(&r->t->db, &g) != DB_OK)
+        return "RU";
+    return arena_strdup(r->arena, g.default_country);
 }
 
 const char *api_request_hash(struct http_req *r, const struct msg_desc *d, const void *msg)

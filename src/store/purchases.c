@@ -25,6 +25,7 @@ struct purchase_ctx {
     struct receipt_client client;      /* buyer as the calculation sees it */
     struct ledger_account acc;         /* the locked account */
     struct settings_points sp;         /* write-off and accrual rules */
+    struct settings_general general;   /* slip width, hold TTL */
     struct receipt_calc calc;          /* the calculation */
     const char *next_level;            /* the next level's name, NULL when none */
     int64_t to_next_level;             /* purchases still missing to reach it */
@@ -182,7 +183,8 @@ static bool purchase_prepare(struct db *db, struct arena *a, const struct store_
     if (ctx->client_id && lock && !purchase_status_ok(o, ledger_lock(db, ctx->client_id, &ctx->acc)))
         return false;
     ctx->client.available.minor = ctx->acc.spendable;
-    if (!purchase_status_ok(o, settings_points_load(db, a, &ctx->sp)))
+    if (!purchase_status_ok(o, settings_points_load(db, a, &ctx->sp)) ||
+        !purchase_status_ok(o, settings_general_load(db, &ctx->general)))
         return false;
     struct receipt_calc *c = &ctx->calc;
     c->nlines = in->nlines;
@@ -296,14 +298,10 @@ static struct msg_purchase *purchase_doc(struct arena *a, const struct purchase_
 }
 
 /* The slip text: the default template with the purchase's figures, wrapped to the width. */
-static bool purchase_slip(struct db *db, struct arena *a, const struct purchase_ctx *ctx,
-                          struct msg_purchase *d, struct store_outcome *o)
+static void purchase_slip(struct arena *a, const struct purchase_ctx *ctx, struct msg_purchase *d)
 {
     char bal[32], pend[32], acc[32], spent[32], left[32];
     const char *next_name = NULL;
-    struct settings_general g;
-    if (!purchase_status_ok(o, settings_general_load(db, &g)))
-        return false;
     if (ctx->next_level) {
         next_name = ctx->next_level;
         template_money(ctx->to_next_level, left, sizeof(left));
@@ -324,9 +322,8 @@ static bool purchase_slip(struct db *db, struct arena *a, const struct purchase_
     char err[128];
     buf_init(&text);
     if (template_render(template_default("slip"), &vars, &text, err, sizeof(err)))
-        d->nslip = template_wrap(buf_str(&text), g.slip_width, a, &d->slip);
+        d->nslip = template_wrap(buf_str(&text), ctx->general.slip_width, a, &d->slip);
     buf_free(&text);
-    return true;
 }
 
 /* Rebuild a stored document (JSON) into a struct to answer in either format. */
@@ -358,8 +355,7 @@ struct purchase_result store_purchase_calculate(struct db *db, struct arena *a,
     memset(&res, 0, sizeof(res));
     if (purchase_prepare(db, a, who, req, false, &ctx, &res.o)) {
         res.doc = purchase_doc(a, req, &ctx, "calculated");
-        if (!purchase_slip(db, a, &ctx, res.doc, &res.o))
-            res.doc = NULL;
+        purchase_slip(a, &ctx, res.doc);
     }
     return res;
 }
@@ -592,11 +588,7 @@ static struct store_outcome purchase_confirm_tx(struct db *db, struct arena *a,
         doc->balance->after.minor = ctx.acc.available;
         doc->balance->pending_after.minor = ctx.acc.pending;
     }
-    if (!purchase_slip(db, a, &ctx, doc, &o))
-        return o;
-    struct settings_general g;
-    if (!purchase_status_ok(&o, settings_general_load(db, &g)))
-        return o;
+    purchase_slip(a, &ctx, doc);
     const char *p[20] = {
         purchase_i64(a, key), purchase_i64(a, id), purchase_i64(a, who->api_client_id),
         in->receipt_id, req->request_hash, status, in->store_id, in->pos_id, in->at, in->card,
@@ -605,7 +597,7 @@ static struct store_outcome purchase_confirm_tx(struct db *db, struct arena *a,
         purchase_i64(a, c->certificates_paid.minor), purchase_i64(a, c->to_pay.minor),
         purchase_i64(a, ctx.client_id ? c->points_accrued.minor : 0),
         purchase_i64(a, ctx.client_id ? level_amount : 0), purchase_doc_json(a, doc),
-        purchase_i64(a, g.hold_ttl_seconds)};
+        purchase_i64(a, ctx.general.hold_ttl_seconds)};
     const char *pi[4] = {p[2], in->receipt_id, p[0], p[1]};
     /* the writes that need no answer go in one round trip */
     char constraint[128] = "";

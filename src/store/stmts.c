@@ -119,8 +119,6 @@ const struct db_stmt db_stmts[STMT_COUNT] = {
     [STMT_IDEMPOTENCY_PUT] = {"idempotency_put",
         "INSERT INTO idempotency_keys (api_client_id, scope, key, request_hash, resource_id) "
         "VALUES ($1, $2, $3, decode($4, 'hex'), $5)"},
-    [STMT_SETTINGS_GENERAL] = {"settings_general",
-        "SELECT coalesce(body->>'default_country', 'RU') FROM settings WHERE section = 'general'"},
     [STMT_OUTBOX_PUT] = {"outbox_put",
         "INSERT INTO outbox (type, client_id, payload) VALUES ($1, $2, $3::jsonb)"},
     [STMT_ADVISORY_LOCK] = {"advisory_lock", "SELECT pg_advisory_xact_lock(hashtext($1))"},

@@ -1,6 +1,7 @@
 /* fixtures.c: unique data, database counts, client creation, ./dev, and explaining checks. */
 #include <libpq-fe.h>
 #include <openssl/evp.h>
+#include <dirent.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -337,4 +338,52 @@ bool it_check_error(const struct http_resp *r, long status, const char *code, co
                 r->xml && !r->xsd_ok ? r->xsd_error : "");
     }
     return ok;
+}
+
+/* The FastCGI master's pid (from its pidfile), 0 when unknown. */
+pid_t it_fcgi_master(void)
+{
+    char path[1024];
+    snprintf(path, sizeof(path), "%s/run/loyalty-fcgi.pid", E.var);
+    FILE *f = fopen(path, "r");
+    long pid = 0;
+    if (f) {
+        if (fscanf(f, "%ld", &pid) != 1)
+            pid = 0;
+        fclose(f);
+    }
+    return (pid_t)pid;
+}
+
+/* Live (non-zombie) children of a process, by scanning /proc. */
+int it_live_children(pid_t parent, pid_t *out, int max)
+{
+    DIR *d = opendir("/proc");
+    int n = 0;
+    if (!d)
+        return 0;
+    struct dirent *e;
+    while ((e = readdir(d)) && n < max) {
+        char *end;
+        long pid = strtol(e->d_name, &end, 10);
+        if (*end || pid <= 0)
+            continue;
+        char path[64], buf[512];
+        snprintf(path, sizeof(path), "/proc/%ld/stat", pid);
+        FILE *f = fopen(path, "r");
+        if (!f)
+            continue;
+        size_t got = fread(buf, 1, sizeof(buf) - 1, f);
+        fclose(f);
+        buf[got] = '\0';
+        const char *rp = strrchr(buf, ')');
+        char state;
+        long ppid;
+        if (!rp || sscanf(rp + 1, " %c %ld", &state, &ppid) != 2)
+            continue;
+        if (ppid == parent && state != 'Z' && state != 'X')
+            out[n++] = (pid_t)pid;
+    }
+    closedir(d);
+    return n;
 }

@@ -6,6 +6,7 @@
 #include <CUnit/CUnit.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/types.h>
 
 #include "http.h"
 
@@ -90,6 +91,9 @@ long long it_new_client_with_card(const char *auth, char card[33]);
 
 /* Run the ./dev script with "svc ACTION SERVICE"; true on exit status 0. */
 bool it_dev_svc(const char *action, const char *service);
+/* The FastCGI master's pid (0 when unknown) and its live (non-zombie) children. */
+pid_t it_fcgi_master(void);
+int it_live_children(pid_t parent, pid_t *out, int max);
 
 /* Checks that print what they saw (request, expected, got) when they fail. */
 bool it_check_status(const struct http_resp *r, long status, const char *file, int line);

@@ -1,7 +1,6 @@
 /* test_faults.c: the stack under faults (QUALITY.md "Reliability"): a worker SIGKILLed
  * under load, Redis stopped and started, PostgreSQL stopped and started, the FastCGI
  * service down behind nginx. Every service is started again whatever the outcome. */
-#include <dirent.h>
 #include <errno.h>
 #include <pthread.h>
 #include <signal.h>
@@ -31,53 +30,6 @@ static void fault_sleep_ms(long ms)
     struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
     while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {
     }
-}
-
-static pid_t fault_master(void)
-{
-    char path[1024];
-    snprintf(path, sizeof(path), "%s/run/loyalty-fcgi.pid", E.var);
-    FILE *f = fopen(path, "r");
-    long pid = 0;
-    if (f) {
-        if (fscanf(f, "%ld", &pid) != 1)
-            pid = 0;
-        fclose(f);
-    }
-    return (pid_t)pid;
-}
-
-/* Live (non-zombie) children of a process, by scanning /proc. */
-static int fault_children(pid_t parent, pid_t *out, int max)
-{
-    DIR *d = opendir("/proc");
-    int n = 0;
-    if (!d)
-        return 0;
-    struct dirent *e;
-    while ((e = readdir(d)) && n < max) {
-        char *end;
-        long pid = strtol(e->d_name, &end, 10);
-        if (*end || pid <= 0)
-            continue;
-        char path[64], buf[512];
-        snprintf(path, sizeof(path), "/proc/%ld/stat", pid);
-        FILE *f = fopen(path, "r");
-        if (!f)
-            continue;
-        size_t got = fread(buf, 1, sizeof(buf) - 1, f);
-        fclose(f);
-        buf[got] = '\0';
-        const char *rp = strrchr(buf, ')');
-        char state;
-        long ppid;
-        if (!rp || sscanf(rp + 1, " %c %ld", &state, &ppid) != 2)
-            continue;
-        if (ppid == parent && state != 'Z' && state != 'X')
-            out[n++] = (pid_t)pid;
-    }
-    closedir(d);
-    return n;
 }
 
 static bool fault_health_is(const char *status, const char *redis, long http_status)
@@ -166,9 +118,9 @@ static void test_worker_killed_under_load(void)
     char card[33];
     long long id = it_new_client_with_card(AUTH_POS, card);
     CU_ASSERT_FATAL(id > 0);
-    pid_t master = fault_master();
+    pid_t master = it_fcgi_master();
     pid_t before[FAULT_MAX_PIDS], after[FAULT_MAX_PIDS];
-    int nbefore = master > 0 ? fault_children(master, before, FAULT_MAX_PIDS) : 0;
+    int nbefore = master > 0 ? it_live_children(master, before, FAULT_MAX_PIDS) : 0;
     if (master <= 0 || nbefore < 1) {
         it_note("no FastCGI master/workers found (master pid %d, %d workers)", (int)master,
                 nbefore);
@@ -220,7 +172,7 @@ static void test_worker_killed_under_load(void)
     int nafter = 0;
     bool replaced = false;
     for (int t = 0; t < 100 && !replaced; t++) {
-        nafter = fault_children(master, after, FAULT_MAX_PIDS);
+        nafter = it_live_children(master, after, FAULT_MAX_PIDS);
         bool victim_gone = true, has_new = false;
         for (int i = 0; i < nafter; i++) {
             if (after[i] == victim)
@@ -238,7 +190,7 @@ static void test_worker_killed_under_load(void)
         it_note("after the kill of %d: %d workers (configured %d)", (int)victim, nafter,
                 E.workers);
     CU_ASSERT(replaced);
-    CU_ASSERT_EQUAL(fault_master(), master);
+    CU_ASSERT_EQUAL(it_fcgi_master(), master);
     /* and the service answers */
     struct http_resp r;
     char path[96];

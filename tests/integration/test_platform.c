@@ -110,13 +110,23 @@ static void test_client_certificate(void)
     plat_sh(cmd);
 }
 
-/* Worker pids: children of the master. */
+/* Worker pids (children of the master), sorted, as text for comparison. */
 static int plat_workers(char *out, size_t n)
 {
-    char cmd[512];
-    snprintf(cmd, sizeof(cmd), "pgrep -P $(cat %s/run/loyalty-fcgi.pid) | sort | tr '\\n' ' '",
-             E.var);
-    return plat_sh_line(cmd, out, n) ? (int)strlen(out) : 0;
+    pid_t pids[64];
+    int k = it_live_children(it_fcgi_master(), pids, 64);
+    size_t len = 0;
+    out[0] = '\0';
+    for (int i = 0; i < k; i++)
+        for (int j = i + 1; j < k; j++)
+            if (pids[j] < pids[i]) {
+                pid_t t = pids[i];
+                pids[i] = pids[j];
+                pids[j] = t;
+            }
+    for (int i = 0; i < k && len < n; i++)
+        len += (size_t)snprintf(out + len, n - len, "%d ", (int)pids[i]);
+    return k;
 }
 
 /* SIGHUP: the master starts new workers and the old ones finish; requests keep working. */

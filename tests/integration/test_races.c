@@ -3,7 +3,6 @@
  * at once, Redis stopped and PostgreSQL restarted while purchases go on, a worker process
  * SIGKILLed while purchases go on. Each ends with `loyaltyctl verify` clean. Threads use
  * one libcurl handle each (http.c keeps one per thread) and start together at a barrier. */
-#include <dirent.h>
 #include <errno.h>
 #include <limits.h>
 #include <pthread.h>
@@ -623,61 +622,14 @@ static void test_postgres_restarted_under_purchases(void)
 #define KILL_THREADS 16
 #define KILL_MAX_PIDS 64
 
-static pid_t race_master(void)
-{
-    char path[1024];
-    snprintf(path, sizeof(path), "%s/run/loyalty-fcgi.pid", E.var);
-    FILE *f = fopen(path, "r");
-    long pid = 0;
-    if (f) {
-        if (fscanf(f, "%ld", &pid) != 1)
-            pid = 0;
-        fclose(f);
-    }
-    return (pid_t)pid;
-}
-
-/* Live (non-zombie) children of a process. */
-static int race_children(pid_t parent, pid_t *out, int max)
-{
-    DIR *d = opendir("/proc");
-    int n = 0;
-    if (!d)
-        return 0;
-    struct dirent *e;
-    while ((e = readdir(d)) && n < max) {
-        char *end;
-        long pid = strtol(e->d_name, &end, 10);
-        if (*end || pid <= 0)
-            continue;
-        char path[64], buf[512];
-        snprintf(path, sizeof(path), "/proc/%ld/stat", pid);
-        FILE *f = fopen(path, "r");
-        if (!f)
-            continue;
-        size_t got = fread(buf, 1, sizeof(buf) - 1, f);
-        fclose(f);
-        buf[got] = '\0';
-        const char *rp = strrchr(buf, ')');
-        char state;
-        long ppid;
-        if (!rp || sscanf(rp + 1, " %c %ld", &state, &ppid) != 2)
-            continue;
-        if (ppid == parent && state != 'Z' && state != 'X')
-            out[n++] = (pid_t)pid;
-    }
-    closedir(d);
-    return n;
-}
-
 static void test_worker_killed_under_purchases(void)
 {
     static struct race_load loads[KILL_THREADS];
     pthread_t th[KILL_THREADS];
     pid_t before[KILL_MAX_PIDS], after[KILL_MAX_PIDS];
     CU_ASSERT_FATAL(pur_points_settings("{}"));
-    pid_t master = race_master();
-    int nbefore = master > 0 ? race_children(master, before, KILL_MAX_PIDS) : 0;
+    pid_t master = it_fcgi_master();
+    int nbefore = master > 0 ? it_live_children(master, before, KILL_MAX_PIDS) : 0;
     if (master <= 0 || nbefore < 1) {
         it_note("no FastCGI master/workers (master pid %d, %d workers)", (int)master, nbefore);
         CU_FAIL("no worker to kill");
@@ -770,7 +722,7 @@ static void test_worker_killed_under_purchases(void)
     int nafter = 0;
     bool back = false;
     for (int t = 0; t < 100 && !back; t++) {
-        nafter = race_children(master, after, KILL_MAX_PIDS);
+        nafter = it_live_children(master, after, KILL_MAX_PIDS);
         bool gone = true;
         for (int i = 0; i < nafter; i++)
             gone = gone && after[i] != victim;

@@ -26,6 +26,7 @@ static const struct {
     {"codec_xsd", test_codec_xsd_register},
     {"router", test_router_register},
     {"receipt", test_receipt_register},
+    {"accept", test_accept_register},
 };
 
 /* Counters summed over runs (one run per suite named on the command line). */

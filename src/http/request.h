@@ -30,7 +30,6 @@ struct http_thread {
     const struct config *cfg;     /* process settings */
     struct arena arena;           /* per-request memory, reset after each request */
     struct buf out;               /* response body */
-    unsigned rng_seed;            /* unused by crypto, only for jitter */
 };
 
 /* One request. */

@@ -33,7 +33,6 @@ struct store_outcome store_card_add(struct db *db, struct arena *a,
                                     const struct store_caller *who, int64_t client_id,
                                     const char *number, bool virtual_card, const char **out);
 /* Card actions. */
-enum store_card_action { STORE_CARD_BLOCK, STORE_CARD_UNBLOCK };
 struct store_outcome store_card_set_blocked(struct db *db, struct arena *a,
                                             const struct store_caller *who, const char *number,
                                             bool blocked, const char *reason,

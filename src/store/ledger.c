@@ -208,7 +208,7 @@ enum db_status ledger_restore(struct db *db, struct ledger_account *acc, int64_t
 }
 
 enum db_status ledger_take_back(struct db *db, struct ledger_account *acc, int64_t purchase_id,
-                                int64_t amount, bool allow_debt, int64_t entry_hint,
+                                int64_t amount, bool allow_debt,
                                 int64_t *from_available, int64_t *from_pending,
                                 int64_t *debt_created)
 {
@@ -217,7 +217,6 @@ enum db_status ledger_take_back(struct db *db, struct ledger_account *acc, int64
     const char *p[2] = {ledger_n(&n[0], acc->client_id), ledger_n(&n[1], purchase_id)};
     enum db_status st = db_exec(db, STMT_LOTS_OF_PURCHASE, 2, p, &r, NULL, 0);
     int64_t left = amount;
-    (void)entry_hint;
     *from_available = 0;
     *from_pending = 0;
     *debt_created = 0;

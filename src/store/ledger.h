@@ -66,7 +66,7 @@ enum db_status ledger_restore(struct db *db, struct ledger_account *acc, int64_t
  * spent becomes debt when allow_debt, else is taken from the client's other available points
  * as far as they go (the rest is forgiven). */
 enum db_status ledger_take_back(struct db *db, struct ledger_account *acc, int64_t purchase_id,
-                                int64_t amount, bool allow_debt, int64_t entry_hint,
+                                int64_t amount, bool allow_debt,
                                 int64_t *from_available, int64_t *from_pending,
                                 int64_t *debt_created);
 

@@ -804,7 +804,7 @@ static bool purchase_reverse(struct db *db, struct arena *a, const struct store_
     if (accrued_open > 0) {
         int64_t from_avail, from_pending, debt;
         if (!purchase_status_ok(o, ledger_take_back(db, &ctx->acc, f->id, accrued_open,
-                                                    ctx->sp.allow_negative_on_refund, 0,
+                                                    ctx->sp.allow_negative_on_refund,
                                                     &from_avail, &from_pending, &debt)))
             return false;
         int64_t taken = from_avail + from_pending + debt;

@@ -11,7 +11,6 @@ struct purchase_request {
     const struct msg_purchase_in *in; /* the body */
     const char *phone;                /* normalised buyer phone, or NULL */
     const char *request_hash;         /* hex SHA-256 of the canonical body */
-    const char *country;              /* unused here: phones are normalised by the caller */
 };
 
 /* The outcome and the document to answer with. */

@@ -189,7 +189,6 @@ static struct store_outcome refund_tx(struct db *db, struct arena *a,
     struct settings_points sp;
     if (!refund_ok(&o, settings_points_load(db, a, &sp)))
         return o;
-    const char *rid = NULL;
     if (!refund_exec(db, STMT_REFUND_NEXT_ID, 0, NULL, &r, &o))
         return o;
     int64_t refund_pk = refund_col(r, 0, 0);
@@ -206,7 +205,7 @@ static struct store_outcome refund_tx(struct db *db, struct arena *a,
                                                          returned_lots, 0, 0, &ref, NULL)))
             return o;
         if (taken && !refund_ok(&o, ledger_take_back(db, &acc, pid, taken,
-                                                     sp.allow_negative_on_refund, 0, &from_avail,
+                                                     sp.allow_negative_on_refund, &from_avail,
                                                      &from_pending, &debt)))
             return o;
         int64_t out = from_avail + from_pending + debt;
@@ -254,7 +253,6 @@ static struct store_outcome refund_tx(struct db *db, struct arena *a,
                                       (long long)client_id, (long long)refund_pk)};
     if (!refund_exec(db, STMT_OUTBOX_PUT, 3, ev, NULL, &o))
         return o;
-    (void)rid;
     res->doc = doc;
     return o;
 }

@@ -319,8 +319,51 @@ static void test_take_back_limited_to_balance(void)
     CU_ASSERT(pur_points_settings("{}"));
 }
 
+/* Does GET /clients/{id} show created_at with this UTC offset? */
+static bool plat_created_offset(long long client, const char *offset)
+{
+    char path[64];
+    struct http_resp r;
+    snprintf(path, sizeof(path), "/api/v1/clients/%lld", client);
+    http_get(&r, path, AUTH_POS, JSON_T);
+    const char *at = r.json ? jstr(r.json, "created_at") : NULL;
+    bool ok = at && strlen(at) > 6 && strcmp(at + strlen(at) - 6, offset) == 0;
+    http_resp_free(&r);
+    return ok;
+}
+
+/* A settings change reaches every worker at once (NOTIFY): times come out in the new
+ * business time zone on every following request, whichever worker answers it. */
+static void test_timezone_change_reaches_every_worker(void)
+{
+    char card[33];
+    long long client = pur_new_funded_client(NULL, card);
+    struct http_resp r;
+    CU_ASSERT_FATAL(client > 0);
+    CU_ASSERT(plat_created_offset(client, "+03:00"));
+    http_send(&r, "PUT", "/api/v1/settings", AUTH_ADMIN, JSON_T, JSON_T,
+              "{\"timezone\": \"UTC\"}");
+    CU_ASSERT(it_check_status(&r, 200, __FILE__, __LINE__));
+    http_resp_free(&r);
+    usleep(100 * 1000); /* the notification travels asynchronously: allow it milliseconds */
+    int utc = 0;
+    for (int i = 0; i < 20; i++) /* 20 requests spread over the workers */
+        utc += plat_created_offset(client, "+00:00");
+    CU_ASSERT_EQUAL(utc, 20);
+    http_send(&r, "PUT", "/api/v1/settings", AUTH_ADMIN, JSON_T, JSON_T, "{}");
+    CU_ASSERT(it_check_status(&r, 200, __FILE__, __LINE__));
+    http_resp_free(&r);
+    usleep(100 * 1000);
+    int moscow = 0;
+    for (int i = 0; i < 20; i++)
+        moscow += plat_created_offset(client, "+03:00");
+    CU_ASSERT_EQUAL(moscow, 20);
+}
+
 void platform_add_tests(CU_pSuite s)
 {
+    CU_add_test(s, "a time zone change reaches every worker at once",
+                test_timezone_change_reaches_every_worker);
     CU_add_test(s, "a debt is paid by points activated later", test_debt_paid_by_activation);
     CU_add_test(s, "without debts a take-back is limited to the balance",
                 test_take_back_limited_to_balance);

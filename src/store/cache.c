@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <time.h>
 
 #include "util/log.h"
@@ -70,6 +71,19 @@ static void cache_drop(struct cache *c)
     c->next_try = time(NULL) + CACHE_RETRY_SECONDS;
 }
 
+/* TCP lets a client that picks the server's port as its own ephemeral port connect to
+ * itself while the server is down; such a socket answers every command with the command
+ * and keeps the port taken, so Redis cannot start again. Refuse it. */
+static bool cache_self_connected(int fd)
+{
+    struct sockaddr_storage mine, peer;
+    socklen_t ml = sizeof(mine), pl = sizeof(peer);
+    if (getsockname(fd, (struct sockaddr *)&mine, &ml) != 0 ||
+        getpeername(fd, (struct sockaddr *)&peer, &pl) != 0)
+        return false;
+    return ml == pl && memcmp(&mine, &peer, ml) == 0;
+}
+
 static bool cache_connect(struct cache *c)
 {
     if (c->ctx)
@@ -78,7 +92,7 @@ static bool cache_connect(struct cache *c)
         return false;
     struct timeval tv = {0, 200000};
     c->ctx = redisConnectWithTimeout(c->host, c->port, tv);
-    if (!c->ctx || c->ctx->err) {
+    if (!c->ctx || c->ctx->err || cache_self_connected(c->ctx->fd)) {
         cache_drop(c);
         return false;
     }

@@ -27,6 +27,33 @@ static const char ctl_verify_sql[] =
     "   OR a.debt <> coalesce(g.de, 0) "
     "ORDER BY 1 LIMIT 100";
 
+/* Rows whose parent is missing (the hot path keeps no foreign keys there, 006). */
+static const char ctl_verify_orphans_sql[] =
+    "SELECT 'purchase line', l.client_id, l.purchase_id FROM purchase_lines l "
+    " WHERE NOT EXISTS (SELECT 1 FROM purchases p WHERE p.client_id = l.client_id "
+    "   AND p.id = l.purchase_id) "
+    "UNION ALL SELECT 'spend draw', d.client_id, d.lot_id FROM spend_draws d "
+    " WHERE NOT EXISTS (SELECT 1 FROM points_lots pl WHERE pl.client_id = d.client_id "
+    "   AND pl.id = d.lot_id) "
+    "LIMIT 100";
+
+/* Print the orphans; how many there were, -1 on error. */
+static int ctl_verify_orphans(PGconn *conn)
+{
+    PGresult *r = PQexec(conn, ctl_verify_orphans_sql);
+    int n = -1;
+    if (PQresultStatus(r) != PGRES_TUPLES_OK) {
+        fprintf(stderr, "loyaltyctl: verify: %s", PQerrorMessage(conn));
+    } else {
+        n = PQntuples(r);
+        for (int i = 0; i < n; i++)
+            printf("client %s: %s of %s has no parent row\n", PQgetvalue(r, i, 1),
+                   PQgetvalue(r, i, 0), PQgetvalue(r, i, 2));
+    }
+    PQclear(r);
+    return n;
+}
+
 int ctl_verify(struct ctl_ctx *c, int argc, char **argv)
 {
     (void)argc;
@@ -50,6 +77,15 @@ int ctl_verify(struct ctl_ctx *c, int argc, char **argv)
                PQgetvalue(r, i, 4), PQgetvalue(r, i, 5), PQgetvalue(r, i, 6), PQgetvalue(r, i, 7),
                PQgetvalue(r, i, 8));
     rc = PQntuples(r) ? 1 : 0;
+    int orphans = ctl_verify_orphans(conn);
+    if (orphans < 0) {
+        rc = 2;
+        goto out;
+    }
+    if (orphans) {
+        printf("verify: %d row(s) without their purchase or lot\n", orphans);
+        rc = 1;
+    }
     if (rc)
         printf("verify: %d account(s) differ from their lots or ledger\n", PQntuples(r));
     else

@@ -17,7 +17,7 @@
 /* The queue between request threads and the writer. */
 static struct {
     pthread_mutex_t lock;            /* guards everything below */
-    pthread_cond_t wake;             /* signalled on stop */
+    pthread_cond_t wake;             /* signalled on stop and when half full */
     struct exchlog_entry *ring;      /* EXCHLOG_QUEUE entries */
     size_t head, count;              /* oldest entry and number queued */
     bool stop;                       /* stop requested */
@@ -56,6 +56,11 @@ static bool exchlog_write(PGconn **conn, struct exchlog_entry *batch, size_t n)
         *conn = PQconnectdb(exchlog.conninfo);
         if (PQstatus(*conn) != CONNECTION_OK)
             goto out;
+        /* log rows are not money: a batch need not wait for its WAL flush (a crash of the
+         * database may lose the last fraction of a second of the log, never a balance) */
+        r = PQexec(*conn, "SET synchronous_commit = off");
+        PQclear(r);
+        r = NULL;
     }
     for (size_t i = 0; i < n; i++) {
         struct exchlog_entry *e = &batch[i];
@@ -110,14 +115,16 @@ static void *exchlog_main(void *arg)
         abort();
     pthread_mutex_lock(&exchlog.lock);
     for (;;) {
-        if (!exchlog.stop && exchlog.count == 0) {
-            struct timespec ts;
-            clock_gettime(CLOCK_REALTIME, &ts);
-            ts.tv_nsec += (long)exchlog.flush_ms * 1000000L;
-            ts.tv_sec += ts.tv_nsec / 1000000000L;
-            ts.tv_nsec %= 1000000000L;
-            pthread_cond_timedwait(&exchlog.wake, &exchlog.lock, &ts);
-        }
+        /* one COPY per interval, however busy: every batch is a transaction, and many
+         * small ones cost the database more than the requests they log */
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        ts.tv_nsec += (long)exchlog.flush_ms * 1000000L;
+        ts.tv_sec += ts.tv_nsec / 1000000000L;
+        ts.tv_nsec %= 1000000000L;
+        while (!exchlog.stop && exchlog.count < EXCHLOG_QUEUE / 2 &&
+               pthread_cond_timedwait(&exchlog.wake, &exchlog.lock, &ts) == 0)
+            ;
         size_t n = exchlog.count;
         for (size_t i = 0; i < n; i++)
             batch[i] = exchlog.ring[(exchlog.head + i) % EXCHLOG_QUEUE];
@@ -156,6 +163,8 @@ void exchlog_push(const struct exchlog_entry *e)
         dropped = true;
     else
         exchlog.ring[(exchlog.head + exchlog.count++) % EXCHLOG_QUEUE] = *e;
+    if (exchlog.count == EXCHLOG_QUEUE / 2)
+        pthread_cond_signal(&exchlog.wake); /* half full: flush before the interval ends */
     pthread_mutex_unlock(&exchlog.lock);
     if (dropped && exchlog.metrics)
         metrics_add(&exchlog.metrics->exchange_log_dropped, 1);

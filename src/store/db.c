@@ -23,6 +23,9 @@ void db_close(struct db *db)
         PQfinish(db->conn);
     db->conn = NULL;
     db->in_tx = false;
+    db->begin_pending = false;
+    db->batch_commits = false;
+    db->batch = 0;
 }
 
 static bool db_prepare_all(struct db *db)
@@ -127,6 +130,16 @@ static enum db_status db_exec_once(struct db *db, enum db_stmt_id id, int n,
         *res = NULL;
     if (st != DB_OK)
         return st;
+    if (db->begin_pending) {
+        /* the transaction's first statement takes its BEGIN along */
+        PGresult *dropped = NULL;
+        if ((st = db_batch_begin(db)) != DB_OK ||
+            (st = db_batch_query(db, id, n, vals, res ? res : &dropped)) != DB_OK)
+            return st;
+        st = db_batch_run(db, constraint, clen);
+        PQclear(dropped);
+        return st;
+    }
     PGresult *r = PQexecPrepared(db->conn, db_stmts[id].name, n, vals, NULL, NULL, 0);
     ExecStatusType es = PQresultStatus(r);
     if (es == PGRES_TUPLES_OK || es == PGRES_COMMAND_OK) {
@@ -160,6 +173,11 @@ static enum db_status db_simple_once(struct db *db, const char *sql)
     enum db_status st = db_ensure(db);
     if (st != DB_OK)
         return st;
+    if (db->begin_pending) {
+        db->begin_pending = false;
+        if ((st = db_simple_once(db, "BEGIN")) != DB_OK)
+            return st;
+    }
     PGresult *r = PQexec(db->conn, sql);
     ExecStatusType es = PQresultStatus(r);
     if (es == PGRES_COMMAND_OK || es == PGRES_TUPLES_OK) {
@@ -173,13 +191,22 @@ static enum db_status db_simple_once(struct db *db, const char *sql)
 
 enum db_status db_begin(struct db *db)
 {
-    enum db_status st = db_simple(db, "BEGIN");
-    db->in_tx = st == DB_OK;
-    return st;
+    enum db_status st = db_ensure(db);
+    if (st != DB_OK)
+        return st;
+    db->in_tx = true;
+    db->begin_pending = true;
+    return DB_OK;
 }
 
 enum db_status db_commit(struct db *db)
 {
+    if (!db->in_tx)
+        return DB_OK; /* committed by its last batch */
+    if (db->begin_pending) {
+        db->in_tx = db->begin_pending = false; /* nothing was sent */
+        return DB_OK;
+    }
     enum db_status st = db_simple(db, "COMMIT");
     db->in_tx = false;
     return st;
@@ -187,11 +214,21 @@ enum db_status db_commit(struct db *db)
 
 void db_rollback(struct db *db)
 {
-    if (db->conn && db->in_tx && PQstatus(db->conn) == CONNECTION_OK) {
+    if (db->conn && db->in_tx && !db->begin_pending && PQstatus(db->conn) == CONNECTION_OK) {
         PGresult *r = PQexec(db->conn, "ROLLBACK");
         PQclear(r);
     }
-    db->in_tx = false;
+    db->in_tx = db->begin_pending = false;
+}
+
+/* Queue SQL without parameters (BEGIN, COMMIT) in the open batch. */
+static enum db_status db_batch_plain(struct db *db, const char *sql)
+{
+    if (!db->conn || db->batch == DB_BATCH_MAX ||
+        PQsendQueryParams(db->conn, sql, 0, NULL, NULL, NULL, NULL, 0) != 1)
+        return DB_UNAVAILABLE;
+    db->slots[db->batch++] = NULL;
+    return DB_OK;
 }
 
 enum db_status db_batch_begin(struct db *db)
@@ -204,20 +241,52 @@ enum db_status db_batch_begin(struct db *db)
         return DB_UNAVAILABLE;
     }
     db->batch = 0;
+    db->batch_commits = false;
+    if (db->begin_pending) {
+        db->begin_pending = false;
+        return db_batch_plain(db, "BEGIN");
+    }
+    return DB_OK;
+}
+
+enum db_status db_batch_query(struct db *db, enum db_stmt_id id, int n, const char *const *vals,
+                              PGresult **res)
+{
+    if (res)
+        *res = NULL;
+    if (!db->conn || db->batch == DB_BATCH_MAX ||
+        PQsendQueryPrepared(db->conn, db_stmts[id].name, n, vals, NULL, NULL, 0) != 1)
+        return DB_UNAVAILABLE;
+    db->slots[db->batch++] = res;
     return DB_OK;
 }
 
 enum db_status db_batch_add(struct db *db, enum db_stmt_id id, int n, const char *const *vals)
 {
-    if (!db->conn || PQsendQueryPrepared(db->conn, db_stmts[id].name, n, vals, NULL, NULL, 0) != 1)
-        return DB_UNAVAILABLE;
-    db->batch++;
-    return DB_OK;
+    return db_batch_query(db, id, n, vals, NULL);
+}
+
+enum db_status db_batch_commit(struct db *db)
+{
+    enum db_status st = db_batch_plain(db, "COMMIT");
+    db->batch_commits = st == DB_OK;
+    return st;
+}
+
+/* Drop the rows handed out by a batch that failed. */
+static void db_batch_forget(struct db *db, int upto)
+{
+    for (int i = 0; i < upto; i++)
+        if (db->slots[i]) {
+            PQclear(*db->slots[i]);
+            *db->slots[i] = NULL;
+        }
 }
 
 enum db_status db_batch_run(struct db *db, char *constraint, size_t clen)
 {
     enum db_status st = DB_OK;
+    int n = db->batch;
     if (!db->conn)
         return DB_UNAVAILABLE;
     if (PQpipelineSync(db->conn) != 1) {
@@ -225,25 +294,36 @@ enum db_status db_batch_run(struct db *db, char *constraint, size_t clen)
         return DB_UNAVAILABLE;
     }
     /* each statement's results end with NULL; the sync point comes last */
-    for (int i = 0; i < db->batch; i++) {
+    for (int i = 0; i < n; i++) {
         PGresult *r;
         while ((r = PQgetResult(db->conn)) != NULL) {
             ExecStatusType es = PQresultStatus(r);
             if (st == DB_OK && es != PGRES_COMMAND_OK && es != PGRES_TUPLES_OK)
                 st = es == PGRES_PIPELINE_ABORTED ? DB_ERROR : db_classify(db, r, constraint, clen);
-            PQclear(r);
-            if (!db->conn)
+            if (st == DB_OK && db->slots[i] && !*db->slots[i])
+                *db->slots[i] = r;
+            else
+                PQclear(r);
+            if (!db->conn) {
+                db_batch_forget(db, n);
                 return DB_UNAVAILABLE;
+            }
         }
     }
     PGresult *sync = PQgetResult(db->conn);
     bool synced = sync && PQresultStatus(sync) == PGRES_PIPELINE_SYNC;
     PQclear(sync);
     if (!synced || PQexitPipelineMode(db->conn) != 1) {
+        db_batch_forget(db, n);
         db_close(db);
         return DB_UNAVAILABLE;
     }
     db->batch = 0;
+    if (st != DB_OK)
+        db_batch_forget(db, n);
+    else if (db->batch_commits)
+        db->in_tx = false;
+    db->batch_commits = false;
     return st;
 }
 

@@ -13,7 +13,14 @@
 #include "store/ledger.h"
 #include "store/pgarray.h"
 #include "store/settings.h"
+#include "util/log.h"
 
+
+/* A lot points can be spent from, as the context read it. */
+struct purchase_lot {
+    int64_t id;         /* points_lots.id */
+    int64_t remaining;  /* points left in it */
+};
 
 /* Everything a calculation needs, gathered from the database. */
 struct purchase_ctx {
@@ -29,6 +36,8 @@ struct purchase_ctx {
     struct receipt_calc calc;          /* the calculation */
     const char *next_level;            /* the next level's name, NULL when none */
     int64_t to_next_level;             /* purchases still missing to reach it */
+    struct purchase_lot *lots;         /* spendable lots in draw order */
+    size_t nlots;                      /* number of them */
 };
 
 #define purchase_ok store_done
@@ -65,31 +74,63 @@ static bool purchase_status_ok(struct store_outcome *o, enum db_status st)
 }
 
 /* Serialise requests that share an idempotency key (receipt, refund, adjustment). */
+static const char *purchase_key_text(struct arena *a, const char *kind, int64_t api_client,
+                                     const char *key)
+{
+    return arena_printf(a, "%s:%lld:%s", kind, (long long)api_client, key);
+}
+
 static bool purchase_key_lock(struct db *db, struct arena *a, const char *kind, int64_t api_client,
                               const char *key, struct store_outcome *o)
 {
-    const char *p[1] = {arena_printf(a, "%s:%lld:%s", kind, (long long)api_client, key)};
+    const char *p[1] = {purchase_key_text(a, kind, api_client, key)};
     return purchase_exec(db, STMT_ADVISORY_LOCK, 1, p, NULL, o);
 }
 
-/* Who buys (card, client id or phone), with level, account and next level, in one round
- * trip; partners see only their own clients. */
-static bool purchase_identify(struct db *db, struct arena *a, const struct store_caller *who,
-                              const struct purchase_request *req, struct purchase_ctx *ctx,
-                              struct store_outcome *o)
+/* The buyer's parameters of PURCHASE_WHO: card, client id, phone. */
+static void purchase_who_params(struct arena *a, const struct purchase_request *req,
+                                const char *p[3])
 {
     const struct msg_purchase_in *in = req->in;
-    PGresult *r = NULL;
-    ctx->client.can_spend = true;
-    if (!in->card && !in->has_client_id && !req->phone)
-        return true; /* anonymous */
-    const char *p[3] = {in->card, in->has_client_id ? purchase_i64(a, in->client_id) : NULL,
-                        in->card || in->has_client_id ? NULL : req->phone};
-    if (!purchase_exec(db, STMT_PURCHASE_CONTEXT, 3, p, &r, o))
-        return false;
+    p[0] = in->card;
+    p[1] = in->has_client_id ? purchase_i64(a, in->client_id) : NULL;
+    p[2] = in->card || in->has_client_id ? NULL : req->phone;
+}
+
+static bool purchase_anonymous(const struct purchase_request *req)
+{
+    return !req->in->card && !req->in->has_client_id && !req->phone;
+}
+
+/* The spendable lots "id:remaining,…" of the context, in draw order. */
+static void purchase_lots_parse(struct arena *a, const char *text, struct purchase_ctx *ctx)
+{
+    size_t n = 1;
+    for (const char *c = text; *c; c++)
+        n += *c == ',';
+    ctx->lots = arena_alloc(a, sizeof(*ctx->lots) * n);
+    ctx->nlots = 0;
+    int64_t sum = 0;
+    for (const char *c = text; *c;) {
+        char *end;
+        struct purchase_lot *l = &ctx->lots[ctx->nlots++];
+        l->id = strtoll(c, &end, 10);
+        l->remaining = *end == ':' ? strtoll(end + 1, &end, 10) : 0;
+        sum += l->remaining;
+        c = *end == ',' ? end + 1 : end;
+    }
+    ctx->acc.spendable = sum - ctx->acc.debt > 0 ? sum - ctx->acc.debt : 0;
+}
+
+/* Who buys, with level, account, lots and next level, from a STMT_PURCHASE_CONTEXT row;
+ * partners see only their own clients. */
+static bool purchase_identify_row(struct arena *a, const struct store_caller *who,
+                                  const struct purchase_request *req, PGresult *r,
+                                  struct purchase_ctx *ctx, struct store_outcome *o)
+{
+    const struct msg_purchase_in *in = req->in;
     bool found = PQntuples(r) == 1 && (in->card || PQgetvalue(r, 0, 9)[0] == 't');
     if (!found) {
-        PQclear(r);
         *o = in->card ? purchase_refuse(404, "card_not_found", "card", "no such card")
                       : purchase_refuse(404, "client_not_found", in->has_client_id ? "client_id" : "phone",
                                         "no such client");
@@ -99,7 +140,6 @@ static bool purchase_identify(struct db *db, struct arena *a, const struct store
     bool blocked = strcmp(status, "blocked") == 0, replaced = strcmp(status, "replaced") == 0;
     ctx->client.can_spend = strcmp(status, "active") == 0;
     if (blocked || replaced) {
-        PQclear(r);
         *o = purchase_refuse(409, blocked ? "card_blocked" : "card_replaced", "card",
                              blocked ? "the card is blocked" : "the card was replaced");
         return false;
@@ -119,15 +159,12 @@ static bool purchase_identify(struct db *db, struct arena *a, const struct store
         ctx->acc.pending = purchase_col(r, 0, 11);
         ctx->acc.debt = purchase_col(r, 0, 12);
         ctx->acc.purchases_total = purchase_col(r, 0, 13);
-        ctx->acc.spendable = purchase_col(r, 0, 14) - ctx->acc.debt;
-        if (ctx->acc.spendable < 0)
-            ctx->acc.spendable = 0;
+        purchase_lots_parse(a, PQgetvalue(r, 0, 14), ctx);
         if (!PQgetisnull(r, 0, 15)) {
             ctx->next_level = arena_strdup(a, PQgetvalue(r, 0, 15));
             ctx->to_next_level = purchase_col(r, 0, 16);
         }
     }
-    PQclear(r);
     if (ctx->client_id && who->only_source && who->only_source != ctx->source) {
         *o = purchase_refuse(404, in->card ? "card_not_found" : "client_not_found", NULL,
                              "no such client");
@@ -136,6 +173,24 @@ static bool purchase_identify(struct db *db, struct arena *a, const struct store
     ctx->client.known = ctx->client_id != 0;
     ctx->client.level_name = ctx->level_name;
     return true;
+}
+
+/* Who buys (card, client id or phone), in one round trip. */
+static bool purchase_identify(struct db *db, struct arena *a, const struct store_caller *who,
+                              const struct purchase_request *req, struct purchase_ctx *ctx,
+                              struct store_outcome *o)
+{
+    PGresult *r = NULL;
+    const char *p[3];
+    ctx->client.can_spend = true;
+    if (purchase_anonymous(req))
+        return true;
+    purchase_who_params(a, req, p);
+    if (!purchase_exec(db, STMT_PURCHASE_CONTEXT, 3, p, &r, o))
+        return false;
+    bool ok = purchase_identify_row(a, who, req, r, ctx, o);
+    PQclear(r);
+    return ok;
 }
 
 /* Mark lines whose SKU is in an excluded product segment. */
@@ -170,18 +225,11 @@ static bool purchase_exclusions(struct db *db, struct arena *a, struct purchase_
     return true;
 }
 
-/* Identify, lock, read the rules and run the calculation. */
-static bool purchase_prepare(struct db *db, struct arena *a, const struct store_caller *who,
-                             const struct purchase_request *req, bool lock,
+/* Read the rules and run the calculation on an identified buyer. */
+static bool purchase_compute(struct db *db, struct arena *a, const struct purchase_request *req,
                              struct purchase_ctx *ctx, struct store_outcome *o)
 {
     const struct msg_purchase_in *in = req->in;
-    memset(ctx, 0, sizeof(*ctx));
-    if (!purchase_identify(db, a, who, req, ctx, o))
-        return false;
-    /* a confirm locks the account and reads the lots again under the lock */
-    if (ctx->client_id && lock && !purchase_status_ok(o, ledger_lock(db, ctx->client_id, &ctx->acc)))
-        return false;
     ctx->client.available.minor = ctx->acc.spendable;
     if (!purchase_status_ok(o, settings_points_load(db, a, &ctx->sp)) ||
         !purchase_status_ok(o, settings_general_load(db, &ctx->general)))
@@ -353,7 +401,9 @@ struct purchase_result store_purchase_calculate(struct db *db, struct arena *a,
     struct purchase_result res;
     struct purchase_ctx ctx;
     memset(&res, 0, sizeof(res));
-    if (purchase_prepare(db, a, who, req, false, &ctx, &res.o)) {
+    memset(&ctx, 0, sizeof(ctx));
+    if (purchase_identify(db, a, who, req, &ctx, &res.o) &&
+        purchase_compute(db, a, req, &ctx, &res.o)) {
         res.doc = purchase_doc(a, req, &ctx, "calculated");
         purchase_slip(a, &ctx, res.doc);
     }
@@ -423,9 +473,9 @@ bool store_level_reevaluate(struct db *db, struct arena *a, int64_t client_id, b
     return purchase_level(db, a, client_id, lower, o);
 }
 
-static bool purchase_event_to(struct db *db, struct arena *a, const char *type, int64_t client_id,
-                              int64_t purchase_id, const char *receipt_id, bool batched,
-                              struct store_outcome *o)
+/* The payload of a purchase event. */
+static const char *purchase_event_payload(struct arena *a, int64_t client_id, int64_t purchase_id,
+                                          const char *receipt_id)
 {
     struct buf payload;
     buf_init(&payload);
@@ -433,9 +483,17 @@ static bool purchase_event_to(struct db *db, struct arena *a, const char *type, 
                (long long)client_id, (long long)purchase_id);
     buf_add_json_str(&payload, receipt_id ? receipt_id : "");
     buf_addc(&payload, '}');
-    const char *p[3] = {type, purchase_i64(a, client_id > 0 ? client_id : 0),
-                        arena_strdup(a, buf_str(&payload))};
+    const char *s = arena_strdup(a, buf_str(&payload));
     buf_free(&payload);
+    return s;
+}
+
+static bool purchase_event_to(struct db *db, struct arena *a, const char *type, int64_t client_id,
+                              int64_t purchase_id, const char *receipt_id, bool batched,
+                              struct store_outcome *o)
+{
+    const char *p[3] = {type, purchase_i64(a, client_id > 0 ? client_id : 0),
+                        purchase_event_payload(a, client_id, purchase_id, receipt_id)};
     return batched ? purchase_status_ok(o, db_batch_add(db, STMT_OUTBOX_PUT, 3, p))
                    : purchase_exec(db, STMT_OUTBOX_PUT, 3, p, NULL, o);
 }
@@ -446,14 +504,11 @@ static bool purchase_event(struct db *db, struct arena *a, const char *type, int
     return purchase_event_to(db, a, type, client_id, purchase_id, receipt_id, false, o);
 }
 
-/* Insert all lines in one statement. */
-static bool purchase_lines_insert(struct db *db, struct arena *a, int64_t key, int64_t id,
-                                  const struct purchase_request *req, const struct purchase_ctx *ctx,
-                                  struct store_outcome *o)
+/* The lines as the 11 arrays of STMT_LINES_INSERT ($3-$13) and STMT_CONFIRM_WRITE ($21-$31). */
+static void purchase_lines_arrays(struct arena *a, const struct purchase_request *req,
+                                  const struct purchase_ctx *ctx, const char **out)
 {
-    /* always part of the confirm's batch */
     struct buf arr[11];
-    const char *p[13];
     const struct receipt_calc *c = &ctx->calc;
     for (int k = 0; k < 11; k++) {
         buf_init(&arr[k]);
@@ -473,14 +528,11 @@ static bool purchase_lines_insert(struct db *db, struct arena *a, int64_t key, i
         pgarray_int(&arr[9], l->points_accrued.minor);
         pgarray_bool(&arr[10], !l->spend_excluded);
     }
-    p[0] = purchase_i64(a, key);
-    p[1] = purchase_i64(a, id);
     for (int k = 0; k < 11; k++) {
         pgarray_end(&arr[k]);
-        p[k + 2] = arena_strdup(a, buf_str(&arr[k]));
+        out[k] = arena_strdup(a, buf_str(&arr[k]));
         buf_free(&arr[k]);
     }
-    return purchase_status_ok(o, db_batch_add(db, STMT_LINES_INSERT, 13, p));
 }
 
 /* A stored purchase found by (API client, receipt id). */
@@ -493,22 +545,28 @@ struct purchase_found {
     bool hold_expired;      /* a hold past its TTL */
 };
 
+/* A STMT_RECEIPT_LOOKUP answer (no row: f->id = 0). */
+static void purchase_found_row(struct arena *a, PGresult *r, struct purchase_found *f)
+{
+    memset(f, 0, sizeof(*f));
+    if (PQntuples(r) != 1)
+        return;
+    f->key = purchase_col(r, 0, 0);
+    f->id = purchase_col(r, 0, 1);
+    f->hash = arena_strdup(a, PQgetvalue(r, 0, 2));
+    f->document = arena_strdup(a, PQgetvalue(r, 0, 3));
+    f->status = arena_strdup(a, PQgetvalue(r, 0, 4));
+    f->hold_expired = PQgetvalue(r, 0, 5)[0] == 't';
+}
+
 static bool purchase_find(struct db *db, struct arena *a, int64_t api_client, const char *receipt_id,
                           struct purchase_found *f, struct store_outcome *o)
 {
     PGresult *r = NULL;
     const char *p[2] = {purchase_i64(a, api_client), receipt_id};
-    memset(f, 0, sizeof(*f));
     if (!purchase_exec(db, STMT_RECEIPT_LOOKUP, 2, p, &r, o))
         return false;
-    if (PQntuples(r) == 1) {
-        f->key = purchase_col(r, 0, 0);
-        f->id = purchase_col(r, 0, 1);
-        f->hash = arena_strdup(a, PQgetvalue(r, 0, 2));
-        f->document = arena_strdup(a, PQgetvalue(r, 0, 3));
-        f->status = arena_strdup(a, PQgetvalue(r, 0, 4));
-        f->hold_expired = PQgetvalue(r, 0, 5)[0] == 't';
-    }
+    purchase_found_row(a, r, f);
     PQclear(r);
     return true;
 }
@@ -523,6 +581,267 @@ static void purchase_touch(struct db *db, struct arena *a, int64_t client_id, st
 static bool purchase_refund_ids(struct db *db, struct arena *a, int64_t key, int64_t id,
                                 struct msg_purchase *doc, struct store_outcome *o);
 
+/* The ids a confirm writes, taken with its account lock (STMT_CONFIRM_LOCK). */
+struct purchase_ids {
+    int64_t purchase;       /* purchases.id */
+    int64_t spend_entry;    /* the spend's ledger entry */
+    int64_t accrual_entry;  /* the accrual's ledger entry */
+    int64_t lot;            /* the accrual's lot */
+};
+
+/* A confirm's first round trip: BEGIN, the receipt lock and lookup, the ids and the buyer's
+ * account lock, and the context read under that lock. */
+static bool purchase_confirm_open(struct db *db, struct arena *a, const struct store_caller *who,
+                                  const struct purchase_request *req, struct purchase_found *f,
+                                  struct purchase_ctx *ctx, struct purchase_ids *ids,
+                                  struct store_outcome *o)
+{
+    const struct msg_purchase_in *in = req->in;
+    const char *k[1] = {purchase_key_text(a, "purchase", who->api_client_id, in->receipt_id)};
+    const char *q[2] = {purchase_i64(a, who->api_client_id), in->receipt_id};
+    const char *w[3];
+    PGresult *found = NULL, *lock = NULL, *context = NULL;
+    bool anonymous = purchase_anonymous(req), ok = false;
+    purchase_who_params(a, req, w);
+    memset(ctx, 0, sizeof(*ctx));
+    ctx->client.can_spend = true;
+    enum db_status st = db_batch_begin(db);
+    if (st == DB_OK && ((st = db_batch_add(db, STMT_ADVISORY_LOCK, 1, k)) != DB_OK ||
+                        (st = db_batch_query(db, STMT_RECEIPT_LOOKUP, 2, q, &found)) != DB_OK ||
+                        (st = db_batch_query(db, STMT_CONFIRM_LOCK, 3, w, &lock)) != DB_OK ||
+                        (!anonymous && (st = db_batch_query(db, STMT_PURCHASE_CONTEXT, 3, w,
+                                                            &context)) != DB_OK)))
+        db_batch_run(db, NULL, 0);
+    else if (st == DB_OK)
+        st = db_batch_run(db, NULL, 0);
+    if (!purchase_status_ok(o, st))
+        return false;
+    purchase_found_row(a, found, f);
+    ids->purchase = purchase_col(lock, 0, 0);
+    ids->spend_entry = purchase_col(lock, 0, 1);
+    ids->accrual_entry = purchase_col(lock, 0, 2);
+    ids->lot = purchase_col(lock, 0, 3);
+    ok = f->id || anonymous || purchase_identify_row(a, who, req, context, ctx, o);
+    PQclear(found);
+    PQclear(lock);
+    PQclear(context);
+    return ok;
+}
+
+/* The purchase row's 20 parameters (PURCHASE_INSERT_SQL). */
+static void purchase_row_params(struct arena *a, const struct store_caller *who,
+                                const struct purchase_request *req, const struct purchase_ctx *ctx,
+                                int64_t key, int64_t id, const char *status,
+                                const struct msg_purchase *doc, const char **p)
+{
+    const struct msg_purchase_in *in = req->in;
+    const struct receipt_calc *c = &ctx->calc;
+    int64_t level_amount = c->total.minor - c->discount.minor - c->certificates_paid.minor;
+    const char *row[20] = {
+        purchase_i64(a, key), purchase_i64(a, id), purchase_i64(a, who->api_client_id),
+        in->receipt_id, req->request_hash, status, in->store_id, in->pos_id, in->at, in->card,
+        ctx->level_id ? purchase_i64(a, ctx->level_id) : NULL, purchase_i64(a, c->total.minor),
+        purchase_i64(a, c->discount.minor), purchase_i64(a, c->points_spent.minor),
+        purchase_i64(a, c->certificates_paid.minor), purchase_i64(a, c->to_pay.minor),
+        purchase_i64(a, ctx->client_id ? c->points_accrued.minor : 0),
+        purchase_i64(a, ctx->client_id ? level_amount : 0), purchase_doc_json(a, doc),
+        purchase_i64(a, ctx->general.hold_ttl_seconds)};
+    memcpy(p, row, sizeof(row));
+}
+
+/* The document of a new purchase, with the balance it leaves. */
+static struct msg_purchase *purchase_new_doc(struct arena *a, const struct purchase_request *req,
+                                             const struct purchase_ctx *ctx, const char *status,
+                                             int64_t id)
+{
+    struct msg_purchase *doc = purchase_doc(a, req, ctx, status);
+    doc->id = id;
+    doc->has_id = true;
+    if (doc->balance) {
+        doc->balance->after.minor = ctx->acc.available;
+        doc->balance->pending_after.minor = ctx->acc.pending;
+    }
+    purchase_slip(a, ctx, doc);
+    return doc;
+}
+
+/* Card numbers "a,b" (STMT_CONFIRM_WRITE) into the outcome, for the cache. */
+static void purchase_cards_of(struct arena *a, PGresult *r, struct store_outcome *o)
+{
+    if (!r || PQntuples(r) != 1 || PQgetisnull(r, 0, 0))
+        return;
+    char *list = arena_strdup(a, PQgetvalue(r, 0, 0));
+    size_t n = 1;
+    for (const char *c = list; *c; c++)
+        n += *c == ',';
+    o->cards = arena_alloc(a, sizeof(char *) * n);
+    o->ncards = 0;
+    for (char *save = NULL, *t = strtok_r(list, ",", &save); t; t = strtok_r(NULL, ",", &save))
+        o->cards[o->ncards++] = t;
+}
+
+/* The draws of a spend from the context's lots, earliest expiry first, as two arrays. */
+static bool purchase_draws(struct arena *a, const struct purchase_ctx *ctx, int64_t amount,
+                           const char **ids, const char **amounts)
+{
+    struct buf b[2];
+    int64_t left = amount;
+    for (int k = 0; k < 2; k++) {
+        buf_init(&b[k]);
+        pgarray_begin(&b[k]);
+    }
+    for (size_t i = 0; i < ctx->nlots && left > 0; i++) {
+        int64_t take = ctx->lots[i].remaining < left ? ctx->lots[i].remaining : left;
+        pgarray_int(&b[0], ctx->lots[i].id);
+        pgarray_int(&b[1], take);
+        left -= take;
+    }
+    for (int k = 0; k < 2; k++) {
+        pgarray_end(&b[k]);
+        *(k ? amounts : ids) = arena_strdup(a, buf_str(&b[k]));
+        buf_free(&b[k]);
+    }
+    if (left > 0) /* the calculation capped the spend at these lots: a bug */
+        log_error("confirm: client %lld: %lld points could not be drawn",
+                  (long long)ctx->client_id, (long long)left);
+    return left == 0;
+}
+
+/* A confirm of a client without debt (or an anonymous one) in one statement, sent with its
+ * COMMIT: the second and last round trip. */
+static struct store_outcome purchase_confirm_write(struct db *db, struct arena *a,
+                                                   const struct store_caller *who,
+                                                   const struct purchase_request *req,
+                                                   struct purchase_ctx *ctx,
+                                                   const struct purchase_ids *ids,
+                                                   struct purchase_result *res)
+{
+    struct store_outcome o = purchase_ok();
+    const struct msg_purchase_in *in = req->in;
+    const struct receipt_calc *c = &ctx->calc;
+    const char *status = in->hold ? "held" : "confirmed";
+    int64_t key = ctx->client_id ? ctx->client_id : -ids->purchase;
+    int64_t spent = c->points_spent.minor, level_amount = 0, accrued = 0;
+    const char *p[50] = {NULL};
+    const char *none = "{}";
+    const char *lot_ids = none, *lot_amounts = none;
+    bool pending = ctx->sp.activation_delay_days > 0;
+
+    if (spent > 0 && !purchase_draws(a, ctx, spent, &lot_ids, &lot_amounts))
+        return purchase_db(DB_ERROR);
+    ctx->acc.available -= spent;
+    int64_t spend_balance = ctx->acc.available, spend_pending = ctx->acc.pending;
+    if (ctx->client_id && !in->hold) {
+        accrued = c->points_accrued.minor;
+        level_amount = c->total.minor - c->discount.minor - c->certificates_paid.minor;
+        *(pending ? &ctx->acc.pending : &ctx->acc.available) += accrued;
+        ctx->acc.purchases_total += level_amount;
+    }
+    struct msg_purchase *doc = purchase_new_doc(a, req, ctx, status, ids->purchase);
+    purchase_row_params(a, who, req, ctx, key, ids->purchase, status, doc, p);
+    purchase_lines_arrays(a, req, ctx, p + 20);
+    p[31] = ctx->client_id ? "t" : "f";
+    p[32] = purchase_i64(a, ctx->acc.available);
+    p[33] = purchase_i64(a, ctx->acc.pending);
+    p[34] = purchase_i64(a, ctx->acc.debt);
+    p[35] = purchase_i64(a, ctx->acc.purchases_total);
+    if (spent > 0) {
+        p[36] = purchase_i64(a, ids->spend_entry);
+        p[37] = purchase_i64(a, spend_balance);
+        p[38] = purchase_i64(a, spend_pending);
+    }
+    p[39] = lot_ids;
+    p[40] = lot_amounts;
+    if (accrued > 0) {
+        p[41] = purchase_i64(a, ids->lot);
+        p[44] = purchase_i64(a, ids->accrual_entry);
+        p[46] = purchase_i64(a, ctx->acc.available);
+        p[47] = purchase_i64(a, ctx->acc.pending);
+    }
+    p[42] = purchase_i64(a, ctx->sp.activation_delay_days);
+    p[43] = purchase_i64(a, ctx->sp.expiry_days);
+    p[45] = pending ? "t" : "f";
+    p[48] = in->hold ? "purchase.held" : "purchase.confirmed";
+    p[49] = purchase_event_payload(a, ctx->client_id, ids->purchase, in->receipt_id);
+
+    /* the context knows what was left to reach the next level: only a purchase that covers
+     * it can raise the level (a top-level client has no next level); then the level is
+     * evaluated before COMMIT */
+    bool may_raise = ctx->client_id && !in->hold && ctx->next_level &&
+                     level_amount >= ctx->to_next_level;
+    PGresult *cards = NULL;
+    enum db_status st = db_batch_begin(db);
+    if (st == DB_OK && ((st = db_batch_query(db, STMT_CONFIRM_WRITE, 50, p, &cards)) != DB_OK ||
+                        (!may_raise && (st = db_batch_commit(db)) != DB_OK)))
+        db_batch_run(db, NULL, 0);
+    else if (st == DB_OK)
+        st = db_batch_run(db, NULL, 0);
+    if (!purchase_status_ok(&o, st))
+        return o;
+    purchase_cards_of(a, cards, &o);
+    PQclear(cards);
+    if (may_raise && !purchase_level(db, a, ctx->client_id, false, &o))
+        return o;
+    res->doc = doc;
+    return o;
+}
+
+/* A confirm of a client with a debt: the accrual pays it first, statement by statement. */
+static struct store_outcome purchase_confirm_ledger(struct db *db, struct arena *a,
+                                                    const struct store_caller *who,
+                                                    const struct purchase_request *req,
+                                                    struct purchase_ctx *ctx, int64_t id,
+                                                    struct purchase_result *res)
+{
+    struct store_outcome o = purchase_ok();
+    const struct msg_purchase_in *in = req->in;
+    const char *status = in->hold ? "held" : "confirmed";
+    int64_t key = ctx->client_id ? ctx->client_id : -id;
+    struct ledger_ref ref = {in->receipt_id, id, 0, 0, 0, who->api_client_id, NULL};
+    const struct receipt_calc *c = &ctx->calc;
+
+    if (c->points_spent.minor > 0) {
+        int64_t entry;
+        if (!purchase_status_ok(&o, ledger_entry(db, &ctx->acc, "spend", -c->points_spent.minor,
+                                                 -c->points_spent.minor, 0, 0, &ref, &entry)) ||
+            !purchase_status_ok(&o, ledger_draw(db, &ctx->acc, "spend", c->points_spent.minor,
+                                                entry, &ref)))
+            return o;
+    }
+    int64_t level_amount = c->total.minor - c->discount.minor - c->certificates_paid.minor;
+    if (!in->hold && ctx->client_id &&
+        !purchase_settle(db, a, who, ctx, id, in->receipt_id, c->points_accrued.minor,
+                         level_amount, &o))
+        return o;
+    struct msg_purchase *doc = purchase_new_doc(a, req, ctx, status, id);
+    const char *p[20], *lines[13];
+    purchase_row_params(a, who, req, ctx, key, id, status, doc, p);
+    lines[0] = p[0];
+    lines[1] = p[1];
+    purchase_lines_arrays(a, req, ctx, lines + 2);
+    const char *pi[4] = {p[2], in->receipt_id, p[0], p[1]};
+    /* the writes that need no answer go in one round trip */
+    if (!purchase_status_ok(&o, db_batch_begin(db)) ||
+        !purchase_status_ok(&o, db_batch_add(db, STMT_PURCHASE_INSERT, 20, p)) ||
+        !purchase_status_ok(&o, db_batch_add(db, STMT_LINES_INSERT, 13, lines)) ||
+        !purchase_status_ok(&o, db_batch_add(db, STMT_RECEIPT_INDEX_INSERT, 4, pi)) ||
+        (ctx->client_id && !purchase_status_ok(&o, ledger_save_batched(db, &ctx->acc))) ||
+        !purchase_event_to(db, a, in->hold ? "purchase.held" : "purchase.confirmed",
+                           ctx->client_id, id, in->receipt_id, true, &o)) {
+        db_batch_run(db, NULL, 0);
+        return o;
+    }
+    if (!purchase_status_ok(&o, db_batch_run(db, NULL, 0)))
+        return o;
+    bool may_raise = ctx->client_id && !in->hold && ctx->next_level &&
+                     level_amount >= ctx->to_next_level;
+    if (may_raise && !purchase_level(db, a, ctx->client_id, false, &o))
+        return o;
+    purchase_touch(db, a, ctx->client_id, &o);
+    res->doc = doc;
+    return o;
+}
+
 static struct store_outcome purchase_confirm_tx(struct db *db, struct arena *a,
                                                 const struct store_caller *who,
                                                 const struct purchase_request *req,
@@ -532,10 +851,9 @@ static struct store_outcome purchase_confirm_tx(struct db *db, struct arena *a,
     const struct msg_purchase_in *in = req->in;
     struct purchase_found f;
     struct purchase_ctx ctx;
-    PGresult *r = NULL;
+    struct purchase_ids ids;
 
-    if (!purchase_key_lock(db, a, "purchase", who->api_client_id, in->receipt_id, &o) ||
-        !purchase_find(db, a, who->api_client_id, in->receipt_id, &f, &o))
+    if (!purchase_confirm_open(db, a, who, req, &f, &ctx, &ids, &o))
         return o;
     if (f.id) {
         if (strcmp(f.hash, req->request_hash) != 0)
@@ -548,7 +866,7 @@ static struct store_outcome purchase_confirm_tx(struct db *db, struct arena *a,
         purchase_refund_ids(db, a, f.key, f.id, res->doc, &o);
         return o;
     }
-    if (!purchase_prepare(db, a, who, req, true, &ctx, &o))
+    if (!purchase_compute(db, a, req, &ctx, &o))
         return o;
     /* the result is re-evaluated under the lock: it stands unless the caller pinned values */
     const struct msg_expect *ex = in->expect;
@@ -559,69 +877,9 @@ static struct store_outcome purchase_confirm_tx(struct db *db, struct arena *a,
                (ex->has_discount && ex->discount.minor != cc->discount.minor)))
         return purchase_refuse(409, "price_changed", "expect",
                                "the purchase no longer calculates to the expected values");
-    const char *status = in->hold ? "held" : "confirmed";
-    if (!purchase_exec(db, STMT_PURCHASE_NEXT_ID, 0, NULL, &r, &o))
-        return o;
-    int64_t id = purchase_col(r, 0, 0);
-    PQclear(r);
-    int64_t key = ctx.client_id ? ctx.client_id : -id;
-    struct ledger_ref ref = {in->receipt_id, id, 0, 0, 0, who->api_client_id, NULL};
-    const struct receipt_calc *c = &ctx.calc;
-
-    if (c->points_spent.minor > 0) {
-        int64_t entry;
-        if (!purchase_status_ok(&o, ledger_entry(db, &ctx.acc, "spend", -c->points_spent.minor,
-                                                 -c->points_spent.minor, 0, 0, &ref, &entry)) ||
-            !purchase_status_ok(&o, ledger_draw(db, &ctx.acc, "spend", c->points_spent.minor,
-                                                entry, &ref)))
-            return o;
-    }
-    int64_t level_amount = c->total.minor - c->discount.minor - c->certificates_paid.minor;
-    if (!in->hold && ctx.client_id &&
-        !purchase_settle(db, a, who, &ctx, id, in->receipt_id, c->points_accrued.minor,
-                         level_amount, &o))
-        return o;
-    struct msg_purchase *doc = purchase_doc(a, req, &ctx, status);
-    doc->id = id;
-    doc->has_id = true;
-    if (doc->balance) {
-        doc->balance->after.minor = ctx.acc.available;
-        doc->balance->pending_after.minor = ctx.acc.pending;
-    }
-    purchase_slip(a, &ctx, doc);
-    const char *p[20] = {
-        purchase_i64(a, key), purchase_i64(a, id), purchase_i64(a, who->api_client_id),
-        in->receipt_id, req->request_hash, status, in->store_id, in->pos_id, in->at, in->card,
-        ctx.level_id ? purchase_i64(a, ctx.level_id) : NULL, purchase_i64(a, c->total.minor),
-        purchase_i64(a, c->discount.minor), purchase_i64(a, c->points_spent.minor),
-        purchase_i64(a, c->certificates_paid.minor), purchase_i64(a, c->to_pay.minor),
-        purchase_i64(a, ctx.client_id ? c->points_accrued.minor : 0),
-        purchase_i64(a, ctx.client_id ? level_amount : 0), purchase_doc_json(a, doc),
-        purchase_i64(a, ctx.general.hold_ttl_seconds)};
-    const char *pi[4] = {p[2], in->receipt_id, p[0], p[1]};
-    /* the writes that need no answer go in one round trip */
-    char constraint[128] = "";
-    if (!purchase_status_ok(&o, db_batch_begin(db)) ||
-        !purchase_status_ok(&o, db_batch_add(db, STMT_PURCHASE_INSERT, 20, p)) ||
-        !purchase_lines_insert(db, a, key, id, req, &ctx, &o) ||
-        !purchase_status_ok(&o, db_batch_add(db, STMT_RECEIPT_INDEX_INSERT, 4, pi)) ||
-        (ctx.client_id && !purchase_status_ok(&o, ledger_save_batched(db, &ctx.acc))) ||
-        !purchase_event_to(db, a, in->hold ? "purchase.held" : "purchase.confirmed",
-                           ctx.client_id, id, in->receipt_id, true, &o)) {
-        db_batch_run(db, NULL, 0);
-        return o;
-    }
-    if (!purchase_status_ok(&o, db_batch_run(db, constraint, sizeof(constraint))))
-        return o;
-    /* the context knows what was left to reach the next level: only a purchase that covers
-     * it can raise the level (a top-level client has no next level) */
-    bool may_raise = ctx.client_id && !in->hold && ctx.next_level &&
-                     level_amount >= ctx.to_next_level;
-    if (may_raise && !purchase_level(db, a, ctx.client_id, false, &o))
-        return o;
-    purchase_touch(db, a, ctx.client_id, &o);
-    res->doc = doc;
-    return o;
+    if (ctx.client_id && ctx.acc.debt > 0)
+        return purchase_confirm_ledger(db, a, who, req, &ctx, ids.purchase, res);
+    return purchase_confirm_write(db, a, who, req, &ctx, &ids, res);
 }
 
 /* Inputs and outputs of a purchase transaction, for store_tx_run. */

@@ -3,6 +3,29 @@
 
 #define TS(col) "to_char(" col ", 'YYYY-MM-DD\"T\"HH24:MI:SSTZH:TZM')"
 
+/* The buyer of a purchase: by card ($1), else client id ($2), else phone ($3). */
+#define PURCHASE_WHO \
+    "WITH who AS (" \
+    " SELECT ci.client_id, coalesce(cd.status, 'inactive') AS card_status FROM card_index ci" \
+    "   LEFT JOIN cards cd ON cd.client_id = ci.client_id AND cd.number = ci.number" \
+    "  WHERE ci.number = $1::text" \
+    " UNION ALL SELECT $2::bigint, 'active' WHERE $1::text IS NULL AND $2::bigint IS NOT NULL" \
+    " UNION ALL SELECT p.client_id, 'active' FROM client_phones p" \
+    "  WHERE $1::text IS NULL AND $2::bigint IS NULL AND p.phone = $3::text) "
+
+/* A purchase row: $1 client (key), $2 id, $3 API client, $4 receipt id, $5 request hash
+ * (hex), $6 status, $7 store, $8 pos, $9 at, $10 card, $11 level, $12 total, $13 discount,
+ * $14 points spent, $15 certificates, $16 to pay, $17 accrued, $18 level amount,
+ * $19 document, $20 hold TTL seconds. */
+#define PURCHASE_INSERT_SQL \
+    "INSERT INTO purchases (client_id, id, api_client_id, receipt_id, request_hash, status, " \
+    "store_id, pos_id, at, card_number, level_id, total, discount, points_spent, " \
+    "certificates_paid, to_pay, points_accrued, level_amount, document, hold_expires_at, " \
+    "held_at, confirmed_at) VALUES ($1, $2, $3, $4, decode($5, 'hex'), $6, $7, $8, " \
+    "coalesce($9::timestamptz, now()), $10, $11, $12, $13, $14, $15, $16, $17, $18, " \
+    "$19::jsonb, CASE WHEN $6 = 'held' THEN now() + make_interval(secs => $20::int) END, " \
+    "CASE WHEN $6 = 'held' THEN now() END, CASE WHEN $6 = 'confirmed' THEN now() END)"
+
 const struct db_stmt db_stmts[STMT_COUNT] = {
     [STMT_API_CLIENT_BY_KEY] = {"api_client_by_key",
         "SELECT id, name, secret_salt, secret_hash, array_to_string(scopes, ','), "
@@ -177,15 +200,7 @@ const struct db_stmt db_stmts[STMT_COUNT] = {
         "p.status, p.hold_expires_at < now() FROM receipt_index ri JOIN purchases p "
         "ON p.client_id = ri.client_id AND p.id = ri.purchase_id "
         "WHERE ri.api_client_id = $1 AND ri.receipt_id = $2"},
-    [STMT_PURCHASE_NEXT_ID] = {"purchase_next_id", "SELECT nextval('purchases_id_seq')"},
-    [STMT_PURCHASE_INSERT] = {"purchase_insert",
-        "INSERT INTO purchases (client_id, id, api_client_id, receipt_id, request_hash, status, "
-        "store_id, pos_id, at, card_number, level_id, total, discount, points_spent, "
-        "certificates_paid, to_pay, points_accrued, level_amount, document, hold_expires_at, "
-        "held_at, confirmed_at) VALUES ($1, $2, $3, $4, decode($5, 'hex'), $6, $7, $8, "
-        "coalesce($9::timestamptz, now()), $10, $11, $12, $13, $14, $15, $16, $17, $18, "
-        "$19::jsonb, CASE WHEN $6 = 'held' THEN now() + make_interval(secs => $20::int) END, "
-        "CASE WHEN $6 = 'held' THEN now() END, CASE WHEN $6 = 'confirmed' THEN now() END)"},
+    [STMT_PURCHASE_INSERT] = {"purchase_insert", PURCHASE_INSERT_SQL},
     /* one statement for all lines: arrays of line_no, sku, name, qty, price, amount, discount,
      * points_spent, to_pay, points_accrued, spend_eligible */
     [STMT_LINES_INSERT] = {"lines_insert",
@@ -316,20 +331,16 @@ const struct db_stmt db_stmts[STMT_COUNT] = {
      * ($2) or phone ($3); card status; level; account; spendable lots; the next level.
      * 0 client_id, 1 card status, 2 level id, 3 name, 4 discount, 5 accrual, 6 max spend,
      * 7 source, 8 rank, 9 client exists, 10 available, 11 pending, 12 debt, 13 purchases
-     * total, 14 spendable, 15 next level name, 16 left to reach it */
+     * total, 14 spendable lots "id:remaining,…" in draw order (earliest expiry first),
+     * 15 next level name, 16 left to reach it */
     [STMT_PURCHASE_CONTEXT] = {"purchase_context",
-        "WITH who AS ("
-        " SELECT ci.client_id, coalesce(cd.status, 'inactive') AS card_status FROM card_index ci"
-        "   LEFT JOIN cards cd ON cd.client_id = ci.client_id AND cd.number = ci.number"
-        "  WHERE ci.number = $1::text"
-        " UNION ALL SELECT $2::bigint, 'active' WHERE $1::text IS NULL AND $2::bigint IS NOT NULL"
-        " UNION ALL SELECT p.client_id, 'active' FROM client_phones p"
-        "  WHERE $1::text IS NULL AND $2::bigint IS NULL AND p.phone = $3::text) "
+        PURCHASE_WHO
         "SELECT w.client_id, w.card_status, l.id, l.name, coalesce(l.discount_percent, 0), "
         " coalesce(l.accrual_percent, 0), l.max_spend_percent, c.source_api_client_id, "
         " coalesce(l.rank, 0), c.client_id IS NOT NULL, a.available, a.pending, a.debt, "
         " a.purchases_total, "
-        " (SELECT coalesce(sum(pl.remaining), 0) FROM points_lots pl WHERE pl.client_id = w.client_id"
+        " (SELECT string_agg(pl.id || ':' || pl.remaining, ',' ORDER BY pl.expires_at NULLS LAST,"
+        "   pl.active_from, pl.id) FROM points_lots pl WHERE pl.client_id = w.client_id"
         "   AND pl.bucket = 'available' AND pl.remaining > 0"
         "   AND (pl.expires_at IS NULL OR pl.expires_at > now())), "
         " nx.name, nx.left_to_buy "
@@ -342,4 +353,60 @@ const struct db_stmt db_stmts[STMT_COUNT] = {
         "   OR p.confirmed_at > now() - make_interval(days => nl.period_days))), 0) AS left_to_buy"
         "  FROM levels nl WHERE c.client_id IS NOT NULL"
         "  AND nl.rank > coalesce(l.rank, -2147483648) ORDER BY nl.rank LIMIT 1) nx ON true"},
+    /* A confirm's first statement after its receipt lock: the ids it will write (purchase,
+     * spend entry, accrual entry, accrual lot) and the buyer's account row locked. Sent in
+     * one batch with STMT_PURCHASE_CONTEXT, which runs after it and so sees every change
+     * committed before the lock was granted. */
+    [STMT_CONFIRM_LOCK] = {"confirm_lock",
+        PURCHASE_WHO
+        "SELECT nextval('purchases_id_seq'), nextval('ledger_entries_id_seq'), "
+        " nextval('ledger_entries_id_seq'), nextval('points_lots_id_seq'), "
+        " (SELECT a.client_id FROM accounts a WHERE a.client_id = "
+        "   (SELECT w.client_id FROM who w LIMIT 1) FOR UPDATE)"},
+    /* Everything a confirm writes, in one statement (the account row is locked already):
+     * $1 key, $2 id, $3 api client, $4 receipt, $5 hash, $6 status, $7 store, $8 pos, $9 at,
+     * $10 card, $11 level, $12 total, $13 discount, $14 spent, $15 certificates, $16 to pay,
+     * $17 accrued, $18 level amount, $19 document, $20 hold TTL; lines $21-$31 (as
+     * lines_insert); account $32 known client, $33 available, $34 pending, $35 debt,
+     * $36 purchases total; spend $37 entry id, $38 balance after, $39 pending after,
+     * $40 lot ids, $41 amounts drawn; accrual $42 lot id, $43 delay days, $44 expiry days,
+     * $45 entry id, $46 pending (bool), $47 balance after, $48 pending after; event $49 type,
+     * $50 payload. Returns the buyer's card numbers ("a,b") for the cache. */
+    [STMT_CONFIRM_WRITE] = {"confirm_write",
+        "WITH pur AS (" PURCHASE_INSERT_SQL "), "
+        "lin AS (INSERT INTO purchase_lines (client_id, purchase_id, line_no, sku, name, qty, "
+        " price, amount, discount, points_spent, to_pay, points_accrued, spend_eligible) "
+        " SELECT $1, $2, * FROM unnest($21::int[], $22::text[], $23::text[], $24::bigint[], "
+        " $25::bigint[], $26::bigint[], $27::bigint[], $28::bigint[], $29::bigint[], "
+        " $30::bigint[], $31::boolean[])), "
+        "rix AS (INSERT INTO receipt_index (api_client_id, receipt_id, client_id, purchase_id) "
+        " VALUES ($3, $4, $1, $2)), "
+        "acc AS (UPDATE accounts SET available = $33, pending = $34, debt = $35, "
+        " purchases_total = $36, version = version + 1, updated_at = now() "
+        " WHERE client_id = $1 AND $32::boolean), "
+        "spe AS (INSERT INTO ledger_entries (client_id, id, kind, amount, available_delta, "
+        " balance_after, pending_after, receipt_id, purchase_id, api_client_id) "
+        " SELECT $1, $37, 'spend', -$14::bigint, -$14::bigint, $38, $39, $4, $2, $3 "
+        " WHERE $37::bigint IS NOT NULL), "
+        "tak AS (UPDATE points_lots pl SET remaining = pl.remaining - d.amount "
+        " FROM unnest($40::bigint[], $41::bigint[]) AS d(id, amount) "
+        " WHERE pl.client_id = $1 AND pl.id = d.id), "
+        "drw AS (INSERT INTO spend_draws (client_id, lot_id, kind, amount, ledger_entry_id, "
+        " purchase_id) SELECT $1, d.id, 'spend', d.amount, $37, $2 "
+        " FROM unnest($40::bigint[], $41::bigint[]) AS d(id, amount)), "
+        "lot AS (INSERT INTO points_lots (client_id, id, amount, remaining, active_from, "
+        " expires_at, source, purchase_id, bucket) "
+        " SELECT $1, $42, $17, $17, af, CASE WHEN $44::int > 0 THEN "
+        "   date_trunc('day', af + make_interval(days => $44::int)) + interval '1 day' END, "
+        "   'purchase', $2, CASE WHEN $46::boolean THEN 'pending' ELSE 'available' END "
+        " FROM (SELECT now() + make_interval(days => $43::int) AS af) x "
+        " WHERE $42::bigint IS NOT NULL), "
+        "acr AS (INSERT INTO ledger_entries (client_id, id, kind, amount, available_delta, "
+        " pending_delta, balance_after, pending_after, receipt_id, purchase_id, lot_id, "
+        " api_client_id) SELECT $1, $45, 'accrual', $17, CASE WHEN $46::boolean THEN 0 "
+        " ELSE $17 END, CASE WHEN $46::boolean THEN $17 ELSE 0 END, $47, $48, $4, $2, $42, $3 "
+        " WHERE $42::bigint IS NOT NULL), "
+        "evt AS (INSERT INTO outbox (type, client_id, payload) "
+        " VALUES ($49, greatest($1::bigint, 0), $50::jsonb)) "
+        "SELECT string_agg(number, ',') FROM cards WHERE client_id = $1"},
 };

@@ -208,6 +208,14 @@ void api_level_get(struct http_req *r)
         config_level_reply(r, 200, id);
 }
 
+/* Cached card documents show a level's name and discount, cached calculation contexts its
+ * percents and the next level: any change of the levels drops them all. */
+static void config_level_flush(struct http_req *r)
+{
+    if (!cache_card_flush_all(r->t->cache))
+        log_warn("levels: cached card documents could not be dropped");
+}
+
 /* Write a level: insert when id is 0, else update the members given. */
 static void config_level_write(struct http_req *r, int64_t id)
 {
@@ -249,9 +257,7 @@ static void config_level_write(struct http_req *r, int64_t id)
         http_error(r, 404, "not_found", NULL, "no such level");
         return;
     }
-    /* card documents show the level's name and discount */
-    if (id && !cache_card_flush_all(r->t->cache))
-        log_warn("levels: cached card documents could not be dropped");
+    config_level_flush(r);
     config_level_reply(r, id ? 200 : 201, new_id);
 }
 
@@ -283,9 +289,10 @@ void api_level_delete(struct http_req *r)
     const char *outcome = PQntuples(res) == 1 ? PQgetvalue(res, 0, 0) : "missing";
     bool deleted = strcmp(outcome, "deleted") == 0, in_use = strcmp(outcome, "in_use") == 0;
     PQclear(res);
-    if (deleted)
+    if (deleted) {
+        config_level_flush(r);
         http_reply_raw(r, 204, NULL, "", 0);
-    else if (in_use)
+    } else if (in_use)
         http_error(r, 409, "level_in_use", NULL, "clients hold this level; move them first");
     else
         http_error(r, 404, "not_found", NULL, "no such level");

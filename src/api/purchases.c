@@ -10,6 +10,7 @@
 #include "codec/cardno.h"
 #include "codec/phone.h"
 #include "http/scope.h"
+#include "store/cache.h"
 #include "store/docs.h"
 #include "store/purchases.h"
 
@@ -71,7 +72,25 @@ void api_purchase_calculate(struct http_req *r)
     if (!purchase_read(r, &in, &req, false))
         return;
     api_caller(r, &who);
-    struct purchase_result res = store_purchase_calculate(&r->t->db, r->arena, &who, &req);
+    /* by card: the buyer's context comes from the card's cache entry (no database round
+     * trip), or is read and stored there, guarded by the generation like the document */
+    struct purchase_context_row cached, read;
+    char gen[32] = "0";
+    bool hit = false, miss = false;
+    if (in.card) {
+        struct buf text;
+        buf_init(&text);
+        enum cache_result cr = cache_card_ctx_get(r->t->cache, in.card, &text, gen);
+        hit = cr == CACHE_HIT &&
+              store_purchase_context_parse(r->arena, text.data, text.len, &cached);
+        miss = cr == CACHE_MISS;
+        buf_free(&text);
+        r->cache_state = hit ? "hit" : miss ? "miss" : "bypass";
+    }
+    struct purchase_result res = store_purchase_calculate(&r->t->db, r->arena, &who, &req,
+                                                          hit ? &cached : NULL, &read);
+    if (miss && read.col[0] && !store_outcome_failed(&res.o))
+        cache_card_ctx_put(r->t->cache, in.card, gen, store_purchase_context_text(r->arena, &read));
     purchase_answer(r, &res, 200);
 }
 

@@ -37,6 +37,11 @@ static const char cache_put_script[] =
     "if (redis.call('GET', KEYS[1]) or '0') == ARGV[1] then "
     "redis.call('HSET', KEYS[2], 'json', ARGV[2], 'xml', ARGV[3], 'src', ARGV[4]) "
     "redis.call('EXPIRE', KEYS[2], ARGV[5]) end return 1";
+/* The same for the calculation context (field ctx of the same entry). */
+static const char cache_ctx_put_script[] =
+    "if (redis.call('GET', KEYS[1]) or '0') == ARGV[1] then "
+    "redis.call('HSET', KEYS[2], 'ctx', ARGV[2]) "
+    "redis.call('EXPIRE', KEYS[2], ARGV[3]) end return 1";
 
 struct cache *cache_new(const char *addr, int ttl_seconds)
 {
@@ -196,8 +201,9 @@ bool cache_ping(struct cache *c)
     return ok;
 }
 
-enum cache_result cache_card_get(struct cache *c, const char *number, bool want_xml,
-                                 struct buf *doc, int64_t *source_client, char *gen)
+/* One field of a card's entry and its source API client, with the generation. */
+static enum cache_result cache_entry_get(struct cache *c, const char *number, const char *field,
+                                         struct buf *doc, int64_t *source_client, char *gen)
 {
     char gk[128], dk[128];
     redisReply *replies[2] = {NULL, NULL};
@@ -206,7 +212,7 @@ enum cache_result cache_card_get(struct cache *c, const char *number, bool want_
     if (!cache_usable(c))
         return CACHE_DOWN;
     cache_keys(number, gk, dk, sizeof(gk));
-    redisAppendCommand(c->ctx, "HMGET %s %s src", dk, want_xml ? "xml" : "json");
+    redisAppendCommand(c->ctx, "HMGET %s %s src", dk, field);
     redisAppendCommand(c->ctx, "GET %s", gk);
     for (int i = 0; i < 2; i++) {
         void *reply = NULL;
@@ -235,19 +241,57 @@ out:
     return res;
 }
 
-void cache_card_put(struct cache *c, const char *number, const char *gen, const char *json,
-                    const char *xml, int64_t source_client)
+enum cache_result cache_card_get(struct cache *c, const char *number, bool want_xml,
+                                 struct buf *doc, int64_t *source_client, char *gen)
 {
-    char gk[128], dk[128], src[32], ttl[16];
+    return cache_entry_get(c, number, want_xml ? "xml" : "json", doc, source_client, gen);
+}
+
+enum cache_result cache_card_ctx_get(struct cache *c, const char *number, struct buf *text,
+                                     char *gen)
+{
+    int64_t source;
+    return cache_entry_get(c, number, "ctx", text, &source, gen);
+}
+
+/* The generation a reader saw, when it is still good on this connection. */
+static const char *cache_gen_of(const struct cache *c, const char *gen)
+{
     const char *colon = strchr(gen, ':');
     /* only on the connection the generation was read on: a reconnect may mean a restarted,
      * empty Redis whose generations started again from nothing */
     if (!colon || !c->ctx || strtoull(gen, NULL, 10) != c->epoch)
+        return NULL;
+    return colon + 1;
+}
+
+void cache_card_ctx_put(struct cache *c, const char *number, const char *gen, const char *text)
+{
+    char gk[128], dk[128], ttl[16];
+    const char *g = cache_gen_of(c, gen);
+    if (!g)
+        return;
+    cache_keys(number, gk, dk, sizeof(gk));
+    snprintf(ttl, sizeof(ttl), "%d", c->ttl);
+    const char *argv[] = {"EVAL", cache_ctx_put_script, "2", gk, dk, g, text, ttl};
+    redisReply *r = redisCommandArgv(c->ctx, 8, argv, NULL);
+    if (!r || c->ctx->err)
+        cache_drop(c);
+    if (r)
+        freeReplyObject(r);
+}
+
+void cache_card_put(struct cache *c, const char *number, const char *gen, const char *json,
+                    const char *xml, int64_t source_client)
+{
+    char gk[128], dk[128], src[32], ttl[16];
+    const char *g = cache_gen_of(c, gen);
+    if (!g)
         return;
     cache_keys(number, gk, dk, sizeof(gk));
     snprintf(src, sizeof(src), "%lld", (long long)source_client);
     snprintf(ttl, sizeof(ttl), "%d", c->ttl);
-    const char *argv[] = {"EVAL", cache_put_script, "2", gk, dk, colon + 1, json, xml, src, ttl};
+    const char *argv[] = {"EVAL", cache_put_script, "2", gk, dk, g, json, xml, src, ttl};
     redisReply *r = redisCommandArgv(c->ctx, 10, argv, NULL);
     if (!r || c->ctx->err)
         cache_drop(c);

@@ -32,6 +32,11 @@ bool cache_ping(struct cache *c);
 /* Look a card up; on CACHE_MISS, gen (32 bytes) receives the generation seen. */
 enum cache_result cache_card_get(struct cache *c, const char *number, bool want_xml,
                                  struct buf *doc, int64_t *source_client, char *gen);
+/* A card's calculation context (the text of store_purchase_context_text), kept in the same
+ * entry as its document and dropped with it; gen as for cache_card_get. */
+enum cache_result cache_card_ctx_get(struct cache *c, const char *number, struct buf *text,
+                                     char *gen);
+void cache_card_ctx_put(struct cache *c, const char *number, const char *gen, const char *text);
 /* Store a card read from the database, unless its generation moved since gen was read. */
 void cache_card_put(struct cache *c, const char *number, const char *gen, const char *json,
                     const char *xml, int64_t source_client);

@@ -268,8 +268,10 @@ enum db_status db_batch_add(struct db *db, enum db_stmt_id id, int n, const char
 
 enum db_status db_batch_commit(struct db *db)
 {
+    int slot = db->batch;
     enum db_status st = db_batch_plain(db, "COMMIT");
     db->batch_commits = st == DB_OK;
+    db->commit_slot = slot;
     return st;
 }
 
@@ -283,10 +285,25 @@ static void db_batch_forget(struct db *db, int upto)
         }
 }
 
+/* The connection went away during a batch. When its COMMIT had answered (the server may
+ * stop right after it), the transaction stands and the rows handed out are good; else
+ * nothing of it was kept. */
+static enum db_status db_batch_lost(struct db *db, int n, bool committed)
+{
+    db->batch = 0;
+    db->batch_commits = false;
+    db->in_tx = false;
+    if (committed)
+        return DB_OK;
+    db_batch_forget(db, n);
+    return DB_UNAVAILABLE;
+}
+
 enum db_status db_batch_run(struct db *db, char *constraint, size_t clen)
 {
     enum db_status st = DB_OK;
     int n = db->batch;
+    bool committed = false; /* the batch's COMMIT answered: the transaction is durable */
     if (!db->conn)
         return DB_UNAVAILABLE;
     if (PQpipelineSync(db->conn) != 1) {
@@ -300,23 +317,22 @@ enum db_status db_batch_run(struct db *db, char *constraint, size_t clen)
             ExecStatusType es = PQresultStatus(r);
             if (st == DB_OK && es != PGRES_COMMAND_OK && es != PGRES_TUPLES_OK)
                 st = es == PGRES_PIPELINE_ABORTED ? DB_ERROR : db_classify(db, r, constraint, clen);
+            if (st == DB_OK && db->batch_commits && i == db->commit_slot)
+                committed = true;
             if (st == DB_OK && db->slots[i] && !*db->slots[i])
                 *db->slots[i] = r;
             else
                 PQclear(r);
-            if (!db->conn) {
-                db_batch_forget(db, n);
-                return DB_UNAVAILABLE;
-            }
+            if (!db->conn)
+                return db_batch_lost(db, n, committed);
         }
     }
     PGresult *sync = PQgetResult(db->conn);
     bool synced = sync && PQresultStatus(sync) == PGRES_PIPELINE_SYNC;
     PQclear(sync);
     if (!synced || PQexitPipelineMode(db->conn) != 1) {
-        db_batch_forget(db, n);
         db_close(db);
-        return DB_UNAVAILABLE;
+        return db_batch_lost(db, n, committed);
     }
     db->batch = 0;
     if (st != DB_OK)

@@ -19,6 +19,7 @@ struct db {
     bool in_tx;            /* inside BEGIN … COMMIT */
     bool begin_pending;    /* BEGIN not sent yet: it goes out with the first statement */
     bool batch_commits;    /* the open batch ends with COMMIT */
+    int commit_slot;       /* … at this position */
     uint64_t generation;   /* configuration generation the time zone was read in */
     int batch;             /* statements sent in the open batch */
     PGresult **slots[DB_BATCH_MAX]; /* where each batch statement's rows go (NULL: dropped) */

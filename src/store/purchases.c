@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "domain/receipt.h"
 #include "domain/template.h"
@@ -102,41 +103,107 @@ static bool purchase_anonymous(const struct purchase_request *req)
     return !req->in->card && !req->in->has_client_id && !req->phone;
 }
 
-/* The spendable lots "id:remaining,…" of the context, in draw order. */
+/* The spendable lots "id:remaining:expiry,…" of the context, in draw order; lots that
+ * expired since the context was read (a cached copy) are left out. */
 static void purchase_lots_parse(struct arena *a, const char *text, struct purchase_ctx *ctx)
 {
     size_t n = 1;
+    int64_t sum = 0, now = (int64_t)time(NULL);
     for (const char *c = text; *c; c++)
         n += *c == ',';
     ctx->lots = arena_alloc(a, sizeof(*ctx->lots) * n);
     ctx->nlots = 0;
-    int64_t sum = 0;
     for (const char *c = text; *c;) {
         char *end;
-        struct purchase_lot *l = &ctx->lots[ctx->nlots++];
-        l->id = strtoll(c, &end, 10);
-        l->remaining = *end == ':' ? strtoll(end + 1, &end, 10) : 0;
-        sum += l->remaining;
+        struct purchase_lot l = {strtoll(c, &end, 10), 0};
+        int64_t expiry = 0;
+        if (*end == ':')
+            l.remaining = strtoll(end + 1, &end, 10);
+        if (*end == ':')
+            expiry = strtoll(end + 1, &end, 10);
+        if (!expiry || expiry > now) {
+            ctx->lots[ctx->nlots++] = l;
+            sum += l.remaining;
+        }
         c = *end == ',' ? end + 1 : end;
     }
     ctx->acc.spendable = sum - ctx->acc.debt > 0 ? sum - ctx->acc.debt : 0;
 }
 
-/* Who buys, with level, account, lots and next level, from a STMT_PURCHASE_CONTEXT row;
+/* A column of the context as a number (NULL = 0). */
+static int64_t purchase_ctx_col(const struct purchase_context_row *row, int col)
+{
+    return row->col[col] ? strtoll(row->col[col], NULL, 10) : 0;
+}
+
+/* The context row of a STMT_PURCHASE_CONTEXT answer, copied; false when there is none. */
+static bool purchase_context_of(struct arena *a, PGresult *r, struct purchase_context_row *row)
+{
+    memset(row, 0, sizeof(*row));
+    if (PQntuples(r) != 1)
+        return false;
+    for (int i = 0; i < PURCHASE_CONTEXT_COLS; i++)
+        row->col[i] = PQgetisnull(r, 0, i) ? NULL : arena_strdup(a, PQgetvalue(r, 0, i));
+    return true;
+}
+
+const char *store_purchase_context_text(struct arena *a, const struct purchase_context_row *row)
+{
+    /* each column "-" (NULL) or "<length>:<bytes>": any byte may occur in a name */
+    struct buf b;
+    buf_init(&b);
+    for (int i = 0; i < PURCHASE_CONTEXT_COLS; i++) {
+        if (!row->col[i]) {
+            buf_addc(&b, '-');
+            continue;
+        }
+        buf_printf(&b, "%zu:", strlen(row->col[i]));
+        buf_adds(&b, row->col[i]);
+    }
+    const char *s = arena_strdup(a, buf_str(&b));
+    buf_free(&b);
+    return s;
+}
+
+bool store_purchase_context_parse(struct arena *a, const char *text, size_t len,
+                                  struct purchase_context_row *row)
+{
+    const char *c = text, *end = text + len;
+    memset(row, 0, sizeof(*row));
+    for (int i = 0; i < PURCHASE_CONTEXT_COLS; i++) {
+        if (c < end && *c == '-') {
+            c++;
+            continue;
+        }
+        char *colon;
+        unsigned long long n = strtoull(c, &colon, 10);
+        if (colon == c || colon >= end || *colon != ':' || n > (size_t)(end - colon - 1))
+            return false;
+        char *v = arena_alloc(a, n + 1);
+        memcpy(v, colon + 1, n);
+        v[n] = '\0';
+        row->col[i] = v;
+        c = colon + 1 + n;
+    }
+    return c == end;
+}
+
+/* Who buys, with level, account, lots and next level, from the context row (NULL: none);
  * partners see only their own clients. */
 static bool purchase_identify_row(struct arena *a, const struct store_caller *who,
-                                  const struct purchase_request *req, PGresult *r,
-                                  struct purchase_ctx *ctx, struct store_outcome *o)
+                                  const struct purchase_request *req,
+                                  const struct purchase_context_row *row, struct purchase_ctx *ctx,
+                                  struct store_outcome *o)
 {
     const struct msg_purchase_in *in = req->in;
-    bool found = PQntuples(r) == 1 && (in->card || PQgetvalue(r, 0, 9)[0] == 't');
+    bool found = row && (in->card || (row->col[9] && row->col[9][0] == 't'));
     if (!found) {
         *o = in->card ? purchase_refuse(404, "card_not_found", "card", "no such card")
                       : purchase_refuse(404, "client_not_found", in->has_client_id ? "client_id" : "phone",
                                         "no such client");
         return false;
     }
-    const char *status = PQgetvalue(r, 0, 1);
+    const char *status = row->col[1] ? row->col[1] : "inactive";
     bool blocked = strcmp(status, "blocked") == 0, replaced = strcmp(status, "replaced") == 0;
     ctx->client.can_spend = strcmp(status, "active") == 0;
     if (blocked || replaced) {
@@ -144,25 +211,25 @@ static bool purchase_identify_row(struct arena *a, const struct store_caller *wh
                              blocked ? "the card is blocked" : "the card was replaced");
         return false;
     }
-    ctx->client_id = purchase_col(r, 0, 0);
+    ctx->client_id = purchase_ctx_col(row, 0);
     if (ctx->client_id) {
-        ctx->level_id = purchase_col(r, 0, 2);
-        ctx->level_name = PQgetisnull(r, 0, 3) ? NULL : arena_strdup(a, PQgetvalue(r, 0, 3));
-        ctx->client.level_discount.bp = purchase_col(r, 0, 4);
-        ctx->client.level_accrual.bp = purchase_col(r, 0, 5);
-        ctx->client.has_level_max_spend = !PQgetisnull(r, 0, 6);
-        ctx->client.level_max_spend.bp = purchase_col(r, 0, 6);
-        ctx->source = purchase_col(r, 0, 7);
-        ctx->level_rank = purchase_col(r, 0, 8);
+        ctx->level_id = purchase_ctx_col(row, 2);
+        ctx->level_name = row->col[3];
+        ctx->client.level_discount.bp = purchase_ctx_col(row, 4);
+        ctx->client.level_accrual.bp = purchase_ctx_col(row, 5);
+        ctx->client.has_level_max_spend = row->col[6] != NULL;
+        ctx->client.level_max_spend.bp = purchase_ctx_col(row, 6);
+        ctx->source = purchase_ctx_col(row, 7);
+        ctx->level_rank = purchase_ctx_col(row, 8);
         ctx->acc.client_id = ctx->client_id;
-        ctx->acc.available = purchase_col(r, 0, 10);
-        ctx->acc.pending = purchase_col(r, 0, 11);
-        ctx->acc.debt = purchase_col(r, 0, 12);
-        ctx->acc.purchases_total = purchase_col(r, 0, 13);
-        purchase_lots_parse(a, PQgetvalue(r, 0, 14), ctx);
-        if (!PQgetisnull(r, 0, 15)) {
-            ctx->next_level = arena_strdup(a, PQgetvalue(r, 0, 15));
-            ctx->to_next_level = purchase_col(r, 0, 16);
+        ctx->acc.available = purchase_ctx_col(row, 10);
+        ctx->acc.pending = purchase_ctx_col(row, 11);
+        ctx->acc.debt = purchase_ctx_col(row, 12);
+        ctx->acc.purchases_total = purchase_ctx_col(row, 13);
+        purchase_lots_parse(a, row->col[14] ? row->col[14] : "", ctx);
+        if (row->col[15]) {
+            ctx->next_level = row->col[15];
+            ctx->to_next_level = purchase_ctx_col(row, 16);
         }
     }
     if (ctx->client_id && who->only_source && who->only_source != ctx->source) {
@@ -175,22 +242,32 @@ static bool purchase_identify_row(struct arena *a, const struct store_caller *wh
     return true;
 }
 
-/* Who buys (card, client id or phone), in one round trip. */
+/* Who buys (card, client id or phone): from the cached context, else in one round trip
+ * (handed back through `read` when given). */
 static bool purchase_identify(struct db *db, struct arena *a, const struct store_caller *who,
-                              const struct purchase_request *req, struct purchase_ctx *ctx,
+                              const struct purchase_request *req,
+                              const struct purchase_context_row *cached,
+                              struct purchase_context_row *read, struct purchase_ctx *ctx,
                               struct store_outcome *o)
 {
     PGresult *r = NULL;
     const char *p[3];
+    struct purchase_context_row row;
     ctx->client.can_spend = true;
     if (purchase_anonymous(req))
         return true;
+    if (cached)
+        return purchase_identify_row(a, who, req, cached, ctx, o);
     purchase_who_params(a, req, p);
     if (!purchase_exec(db, STMT_PURCHASE_CONTEXT, 3, p, &r, o))
         return false;
-    bool ok = purchase_identify_row(a, who, req, r, ctx, o);
+    bool have = purchase_context_of(a, r, &row);
     PQclear(r);
-    return ok;
+    if (!purchase_identify_row(a, who, req, have ? &row : NULL, ctx, o))
+        return false;
+    if (read)
+        *read = row;
+    return true;
 }
 
 /* Mark lines whose SKU is in an excluded product segment. */
@@ -396,13 +473,17 @@ static const char *purchase_doc_json(struct arena *a, const struct msg_purchase 
 
 struct purchase_result store_purchase_calculate(struct db *db, struct arena *a,
                                                 const struct store_caller *who,
-                                                const struct purchase_request *req)
+                                                const struct purchase_request *req,
+                                                const struct purchase_context_row *cached,
+                                                struct purchase_context_row *read)
 {
     struct purchase_result res;
     struct purchase_ctx ctx;
     memset(&res, 0, sizeof(res));
     memset(&ctx, 0, sizeof(ctx));
-    if (purchase_identify(db, a, who, req, &ctx, &res.o) &&
+    if (read)
+        memset(read, 0, sizeof(*read));
+    if (purchase_identify(db, a, who, req, cached, read, &ctx, &res.o) &&
         purchase_compute(db, a, req, &ctx, &res.o)) {
         res.doc = purchase_doc(a, req, &ctx, "calculated");
         purchase_slip(a, &ctx, res.doc);
@@ -621,7 +702,9 @@ static bool purchase_confirm_open(struct db *db, struct arena *a, const struct s
     ids->spend_entry = purchase_col(lock, 0, 1);
     ids->accrual_entry = purchase_col(lock, 0, 2);
     ids->lot = purchase_col(lock, 0, 3);
-    ok = f->id || anonymous || purchase_identify_row(a, who, req, context, ctx, o);
+    struct purchase_context_row row;
+    bool have = context && purchase_context_of(a, context, &row);
+    ok = f->id || anonymous || purchase_identify_row(a, who, req, have ? &row : NULL, ctx, o);
     PQclear(found);
     PQclear(lock);
     PQclear(context);

@@ -13,6 +13,19 @@ struct purchase_request {
     const char *request_hash;         /* hex SHA-256 of the canonical body */
 };
 
+#define PURCHASE_CONTEXT_COLS 17 /* columns of STMT_PURCHASE_CONTEXT */
+
+/* A buyer's calculation context as read from the database (NULL = SQL NULL): what a cache
+ * keeps so that a calculation by card needs no database round trip. */
+struct purchase_context_row {
+    const char *col[PURCHASE_CONTEXT_COLS]; /* the statement's columns, as text */
+};
+
+/* The context as one string for a cache, and back (false: not a context). */
+const char *store_purchase_context_text(struct arena *a, const struct purchase_context_row *row);
+bool store_purchase_context_parse(struct arena *a, const char *text, size_t len,
+                                  struct purchase_context_row *row);
+
 /* The outcome and the document to answer with. */
 struct purchase_result {
     struct store_outcome o;      /* refusal or failure (o.status / o.db) */
@@ -20,9 +33,14 @@ struct purchase_result {
     bool replayed;               /* an idempotent repeat: 200 instead of 201 */
 };
 
+/* A calculation; `cached` (may be NULL) is the buyer's context from a cache (by card), else
+ * it is read and, when `read` is not NULL, handed back there for the cache (col[0] NULL when
+ * nothing should be cached). */
 struct purchase_result store_purchase_calculate(struct db *db, struct arena *a,
                                                 const struct store_caller *who,
-                                                const struct purchase_request *req);
+                                                const struct purchase_request *req,
+                                                const struct purchase_context_row *cached,
+                                                struct purchase_context_row *read);
 struct purchase_result store_purchase_confirm(struct db *db, struct arena *a,
                                               const struct store_caller *who,
                                               const struct purchase_request *req);

@@ -331,7 +331,8 @@ const struct db_stmt db_stmts[STMT_COUNT] = {
      * ($2) or phone ($3); card status; level; account; spendable lots; the next level.
      * 0 client_id, 1 card status, 2 level id, 3 name, 4 discount, 5 accrual, 6 max spend,
      * 7 source, 8 rank, 9 client exists, 10 available, 11 pending, 12 debt, 13 purchases
-     * total, 14 spendable lots "id:remaining,…" in draw order (earliest expiry first),
+     * total, 14 spendable lots "id:remaining:expiry,…" in draw order (earliest expiry first;
+     * expiry in Unix seconds, 0 = never: a cached copy drops lots that expired since),
      * 15 next level name, 16 left to reach it */
     [STMT_PURCHASE_CONTEXT] = {"purchase_context",
         PURCHASE_WHO
@@ -339,7 +340,8 @@ const struct db_stmt db_stmts[STMT_COUNT] = {
         " coalesce(l.accrual_percent, 0), l.max_spend_percent, c.source_api_client_id, "
         " coalesce(l.rank, 0), c.client_id IS NOT NULL, a.available, a.pending, a.debt, "
         " a.purchases_total, "
-        " (SELECT string_agg(pl.id || ':' || pl.remaining, ',' ORDER BY pl.expires_at NULLS LAST,"
+        " (SELECT string_agg(pl.id || ':' || pl.remaining || ':' || coalesce(extract(epoch FROM"
+        "   pl.expires_at)::bigint, 0), ',' ORDER BY pl.expires_at NULLS LAST,"
         "   pl.active_from, pl.id) FROM points_lots pl WHERE pl.client_id = w.client_id"
         "   AND pl.bucket = 'available' AND pl.remaining > 0"
         "   AND (pl.expires_at IS NULL OR pl.expires_at > now())), "

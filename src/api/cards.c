@@ -52,8 +52,7 @@ void api_card_get(struct http_req *r)
         struct buf json, xml;
         buf_init(&json);
         buf_init(&xml);
-        codec_encode(&json, MSG_JSON, &msg_card_desc, card);
-        codec_encode(&xml, MSG_XML, &msg_card_desc, card);
+        api_card_encode(card, &json, &xml);
         cache_card_put(r->t->cache, number, gen, buf_str(&json), buf_str(&xml), source);
         buf_free(&json);
         buf_free(&xml);

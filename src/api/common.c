@@ -60,6 +60,12 @@ void api_reply_card(struct http_req *r, int status, const char *number)
         http_reply(r, status, &msg_card_desc, card);
 }
 
+void api_card_encode(const struct msg_card *card, struct buf *json, struct buf *xml)
+{
+    codec_encode(json, MSG_JSON, &msg_card_desc, card);
+    codec_encode(xml, MSG_XML, &msg_card_desc, card);
+}
+
 void api_reply_client(struct http_req *r, int status, int64_t client_id)
 {
     struct msg_client *c;

@@ -18,6 +18,9 @@ bool api_path_id(struct http_req *r, size_t i, const char *code, int64_t *id);
 bool api_outcome_ok(struct http_req *r, const struct store_outcome *o);
 /* Answer with the card document of `number` (read from the database). */
 void api_reply_card(struct http_req *r, int status, const char *number);
+/* The card document in both formats, as the card cache keeps it (appended to json and xml);
+ * GET /cards/{number} and `loyaltyctl cache warm` store the same bytes. */
+void api_card_encode(const struct msg_card *card, struct buf *json, struct buf *xml);
 /* Answer with the client document. */
 void api_reply_client(struct http_req *r, int status, int64_t client_id);
 /* After COMMIT: drop the cached documents of the cards the change touched. */

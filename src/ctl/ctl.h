@@ -17,6 +17,7 @@ int ctl_demo_data(struct ctl_ctx *c, int argc, char **argv);
 int ctl_verify(struct ctl_ctx *c, int argc, char **argv);
 int ctl_jobs(struct ctl_ctx *c, int argc, char **argv);
 int ctl_bench_data(struct ctl_ctx *c, int argc, char **argv);
+int ctl_cache(struct ctl_ctx *c, int argc, char **argv);
 
 /* Connect without preparing the API statements (the schema may not exist yet). */
 PGconn *ctl_connect(struct ctl_ctx *c);

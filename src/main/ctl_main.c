@@ -19,6 +19,8 @@ static const struct {
     {"demo-data", ctl_demo_data, "demo-data  load demo levels, clients and cards (idempotent)"},
     {"bench-data", ctl_bench_data,
      "bench-data [--clients N]  load ./dev bench's clients, cards and points (idempotent)"},
+    {"cache", ctl_cache,
+     "cache warm [--batch N]  fill the Redis card cache from the database (safe while serving)"},
 };
 
 static void ctl_usage(void)

@@ -32,16 +32,30 @@ static char *cache_pending[CACHE_PENDING_MAX];
 static size_t cache_npending;
 static bool cache_pending_overflow; /* too many: flush the whole card cache on reconnect */
 
-/* Store only when the generation is still what the reader saw before reading the database. */
+/* Store only when the generation is still what the reader saw before reading the database;
+ * 1 when stored, 0 when not. */
 static const char cache_put_script[] =
     "if (redis.call('GET', KEYS[1]) or '0') == ARGV[1] then "
     "redis.call('HSET', KEYS[2], 'json', ARGV[2], 'xml', ARGV[3], 'src', ARGV[4]) "
+<<<<<<< HEAD
     "redis.call('EXPIRE', KEYS[2], ARGV[5]) end return 1";
 /* The same for the calculation context (field ctx of the same entry). */
 static const char cache_ctx_put_script[] =
     "if (redis.call('GET', KEYS[1]) or '0') == ARGV[1] then "
     "redis.call('HSET', KEYS[2], 'ctx', ARGV[2]) "
     "redis.call('EXPIRE', KEYS[2], ARGV[3]) end return 1";
+=======
+    "redis.call('EXPIRE', KEYS[2], ARGV[5]) return 1 end return 0";
+
+/* One guarded store: the script's command (EVAL or EVALSHA) with its keys and values. */
+struct cache_put {
+    char gk[128];         /* generation key */
+    char dk[128];         /* document key */
+    char src[32];         /* source client as text */
+    char ttl[16];         /* seconds to live as text */
+    const char *argv[10]; /* the command; points into this struct and the document */
+};
+>>>>>>> cache-warm
 
 struct cache *cache_new(const char *addr, int ttl_seconds)
 {
@@ -122,6 +136,19 @@ static redisReply *cache_cmd(struct cache *c, int argc, const char **argv)
     return r;
 }
 
+/* The next reply of a pipeline; NULL (and the connection dropped) on a transport error. */
+static redisReply *cache_reply(struct cache *c)
+{
+    void *reply = NULL;
+    if (redisGetReply(c->ctx, &reply) != REDIS_OK || !reply) {
+        if (reply)
+            freeReplyObject(reply);
+        cache_drop(c);
+        return NULL;
+    }
+    return reply;
+}
+
 static void cache_keys(const char *number, char *gen, char *doc, size_t n)
 {
     /* the hash tag keeps both keys of a card in one Redis Cluster slot */
@@ -140,12 +167,10 @@ static bool cache_invalidate_one(struct cache *c, const char *number)
     redisAppendCommand(c->ctx, "INCR %s", gk);
     redisAppendCommand(c->ctx, "DEL %s", dk);
     for (int i = 0; i < 2; i++) {
-        void *reply = NULL;
-        if (redisGetReply(c->ctx, &reply) != REDIS_OK || !reply) {
-            cache_drop(c);
+        redisReply *reply = cache_reply(c);
+        if (!reply)
             return false;
-        }
-        bool err = ((redisReply *)reply)->type == REDIS_REPLY_ERROR;
+        bool err = reply->type == REDIS_REPLY_ERROR;
         freeReplyObject(reply);
         if (err)
             return false;
@@ -201,9 +226,21 @@ bool cache_ping(struct cache *c)
     return ok;
 }
 
+<<<<<<< HEAD
 /* One field of a card's entry and its source API client, with the generation. */
 static enum cache_result cache_entry_get(struct cache *c, const char *number, const char *field,
                                          struct buf *doc, int64_t *source_client, char *gen)
+=======
+/* A generation as a reader keeps it: "<epoch>:<value>" (32 bytes). */
+static void cache_gen_text(struct cache *c, const redisReply *g, char *gen)
+{
+    snprintf(gen, 32, "%llu:%s", (unsigned long long)c->epoch,
+             g->type == REDIS_REPLY_STRING ? g->str : "0");
+}
+
+enum cache_result cache_card_get(struct cache *c, const char *number, bool want_xml,
+                                 struct buf *doc, int64_t *source_client, char *gen)
+>>>>>>> cache-warm
 {
     char gk[128], dk[128];
     redisReply *replies[2] = {NULL, NULL};
@@ -215,18 +252,14 @@ static enum cache_result cache_entry_get(struct cache *c, const char *number, co
     redisAppendCommand(c->ctx, "HMGET %s %s src", dk, field);
     redisAppendCommand(c->ctx, "GET %s", gk);
     for (int i = 0; i < 2; i++) {
-        void *reply = NULL;
-        if (redisGetReply(c->ctx, &reply) != REDIS_OK || !reply) {
-            cache_drop(c);
+        replies[i] = cache_reply(c);
+        if (!replies[i])
             goto out;
-        }
-        replies[i] = reply;
     }
     redisReply *h = replies[0], *g = replies[1];
     if (h->type != REDIS_REPLY_ARRAY || h->elements != 2)
         goto out;
-    snprintf(gen, 32, "%llu:%s", (unsigned long long)c->epoch,
-             g->type == REDIS_REPLY_STRING ? g->str : "0");
+    cache_gen_text(c, g, gen);
     if (h->element[0]->type != REDIS_REPLY_STRING) {
         res = CACHE_MISS;
         goto out;
@@ -241,6 +274,7 @@ out:
     return res;
 }
 
+<<<<<<< HEAD
 enum cache_result cache_card_get(struct cache *c, const char *number, bool want_xml,
                                  struct buf *doc, int64_t *source_client, char *gen)
 {
@@ -293,10 +327,103 @@ void cache_card_put(struct cache *c, const char *number, const char *gen, const 
     snprintf(ttl, sizeof(ttl), "%d", c->ttl);
     const char *argv[] = {"EVAL", cache_put_script, "2", gk, dk, g, json, xml, src, ttl};
     redisReply *r = redisCommandArgv(c->ctx, 10, argv, NULL);
+=======
+/* The store of d under the script (EVAL) or its SHA1 (EVALSHA); false when its generation
+ * was not read on this connection: a reconnect may mean a restarted, empty Redis whose
+ * generations started again from nothing, so nothing is stored. */
+static bool cache_put_prepare(struct cache *c, struct cache_put *p, const char *verb,
+                              const char *script, const struct cache_card_doc *d)
+{
+    const char *colon = strchr(d->gen, ':');
+    if (!colon || !c->ctx || strtoull(d->gen, NULL, 10) != c->epoch)
+        return false;
+    cache_keys(d->number, p->gk, p->dk, sizeof(p->gk));
+    snprintf(p->src, sizeof(p->src), "%lld", (long long)d->source_client);
+    snprintf(p->ttl, sizeof(p->ttl), "%d", c->ttl);
+    const char *argv[10] = {verb, script, "2", p->gk, p->dk, colon + 1, d->json, d->xml,
+                            p->src, p->ttl};
+    memcpy(p->argv, argv, sizeof(argv));
+    return true;
+}
+
+void cache_card_put(struct cache *c, const char *number, const char *gen, const char *json,
+                    const char *xml, int64_t source_client)
+{
+    struct cache_card_doc d = {number, gen, json, xml, source_client};
+    struct cache_put p;
+    if (!cache_put_prepare(c, &p, "EVAL", cache_put_script, &d))
+        return;
+    redisReply *r = redisCommandArgv(c->ctx, 10, p.argv, NULL);
+>>>>>>> cache-warm
     if (!r || c->ctx->err)
         cache_drop(c);
     if (r)
         freeReplyObject(r);
+}
+
+bool cache_card_gens(struct cache *c, const char *const *numbers, size_t n, char (*gens)[32])
+{
+    char gk[128], dk[128];
+    if (!cache_usable(c))
+        return false;
+    /* GETs, not one MGET: the keys of different cards lie in different Cluster slots */
+    for (size_t i = 0; i < n; i++) {
+        cache_keys(numbers[i], gk, dk, sizeof(gk));
+        redisAppendCommand(c->ctx, "GET %s", gk);
+    }
+    for (size_t i = 0; i < n; i++) {
+        redisReply *g = cache_reply(c);
+        if (!g)
+            return false;
+        cache_gen_text(c, g, gens[i]);
+        freeReplyObject(g);
+    }
+    return true;
+}
+
+/* SCRIPT LOAD of the put script on the current connection; its SHA1 into sha (41 bytes). */
+static bool cache_script_load(struct cache *c, char *sha)
+{
+    if (!c->ctx) /* the generations came from a connection that is gone */
+        return false;
+    const char *argv[] = {"SCRIPT", "LOAD", cache_put_script};
+    redisReply *r = cache_cmd(c, 3, argv);
+    bool ok = r && r->type == REDIS_REPLY_STRING && r->len == 40;
+    if (ok)
+        memcpy(sha, r->str, 41);
+    else if (r && r->type == REDIS_REPLY_ERROR)
+        log_warn("cache: SCRIPT LOAD: %s", r->str);
+    if (r)
+        freeReplyObject(r);
+    return ok;
+}
+
+bool cache_card_put_many(struct cache *c, const struct cache_card_doc *docs, size_t n,
+                         size_t *stored)
+{
+    char sha[41];
+    size_t sent = 0;
+    bool ok = true;
+    *stored = 0;
+    if (!cache_script_load(c, sha))
+        return false;
+    for (size_t i = 0; i < n; i++) {
+        struct cache_put p;
+        if (cache_put_prepare(c, &p, "EVALSHA", sha, &docs[i]) &&
+            redisAppendCommandArgv(c->ctx, 10, p.argv, NULL) == REDIS_OK)
+            sent++;
+    }
+    for (size_t i = 0; i < sent; i++) {
+        redisReply *r = cache_reply(c);
+        if (!r)
+            return false;
+        if (r->type == REDIS_REPLY_ERROR && ok)
+            log_warn("cache: store refused: %s", r->str);
+        ok = ok && r->type != REDIS_REPLY_ERROR;
+        *stored += r->type == REDIS_REPLY_INTEGER && r->integer == 1;
+        freeReplyObject(r);
+    }
+    return ok;
 }
 
 void cache_card_invalidate(struct cache *c, const char *const *numbers, size_t n)

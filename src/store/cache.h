@@ -25,6 +25,15 @@ struct cache_card {
     int64_t source_client;  /* API client that brought the owner in (partner checks), 0 = none */
 };
 
+/* One card document to store in a batch (cache_card_put_many). */
+struct cache_card_doc {
+    const char *number;    /* card number */
+    const char *gen;       /* generation seen before the database read (cache_card_gens) */
+    const char *json;      /* JSON document */
+    const char *xml;       /* XML document */
+    int64_t source_client; /* API client that brought the owner in, 0 = none */
+};
+
 /* addr "host:port"; "" makes a cache that is always down. */
 struct cache *cache_new(const char *addr, int ttl_seconds);
 void cache_free(struct cache *c);
@@ -40,6 +49,14 @@ void cache_card_ctx_put(struct cache *c, const char *number, const char *gen, co
 /* Store a card read from the database, unless its generation moved since gen was read. */
 void cache_card_put(struct cache *c, const char *number, const char *gen, const char *json,
                     const char *xml, int64_t source_client);
+/* The generations of many cards in one round trip, to read before the database: gens[i]
+ * for numbers[i], as cache_card_get gives one on a miss. false when Redis is unreachable. */
+bool cache_card_gens(struct cache *c, const char *const *numbers, size_t n, char (*gens)[32]);
+/* Store many cards in one round trip, each under cache_card_put's guard; *stored counts the
+ * cards stored (the others changed since their generation was read). false when Redis
+ * failed (some of the cards may be stored). */
+bool cache_card_put_many(struct cache *c, const struct cache_card_doc *docs, size_t n,
+                         size_t *stored);
 /* After COMMIT: drop the entries of these cards (remembered and retried while Redis is down). */
 void cache_card_invalidate(struct cache *c, const char *const *numbers, size_t n);
 

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "codec/phone.h"
+#include "store/pgarray.h"
 
 /* A column as an arena string, NULL for SQL NULL. */
 static const char *docs_col(struct arena *a, PGresult *r, int row, int col)
@@ -23,22 +24,22 @@ static bool docs_bool(PGresult *r, int row, int col)
     return !PQgetisnull(r, row, col) && PQgetvalue(r, row, col)[0] == 't';
 }
 
-static struct msg_balance *docs_balance(struct arena *a, PGresult *r, int col)
+static struct msg_balance *docs_balance(struct arena *a, PGresult *r, int row, int col)
 {
     struct msg_balance *b = arena_alloc(a, sizeof(*b));
-    b->available.minor = docs_int(r, 0, col);
-    b->pending.minor = docs_int(r, 0, col + 1);
-    b->debt.minor = docs_int(r, 0, col + 2);
+    b->available.minor = docs_int(r, row, col);
+    b->pending.minor = docs_int(r, row, col + 1);
+    b->debt.minor = docs_int(r, row, col + 2);
     return b;
 }
 
-static struct msg_ref *docs_ref(struct arena *a, PGresult *r, int col)
+static struct msg_ref *docs_ref(struct arena *a, PGresult *r, int row, int col)
 {
-    if (PQgetisnull(r, 0, col))
+    if (PQgetisnull(r, row, col))
         return NULL;
     struct msg_ref *ref = arena_alloc(a, sizeof(*ref));
-    ref->id = docs_int(r, 0, col);
-    ref->name = docs_col(a, r, 0, col + 1);
+    ref->id = docs_int(r, row, col);
+    ref->name = docs_col(a, r, row, col + 1);
     return ref;
 }
 
@@ -63,6 +64,36 @@ static void docs_segments(struct arena *a, const char *s, struct msg_card *c)
     }
 }
 
+/* One row of CARD_DOC_COLUMNS (store/stmts.c) as a card; *source gets the owner's source. */
+static struct msg_card *docs_card_row(struct arena *a, PGresult *r, int row, int64_t *source)
+{
+    struct msg_card *c = arena_alloc(a, sizeof(*c));
+    c->number = docs_col(a, r, row, 0);
+    c->status = docs_col(a, r, row, 1);
+    c->kind = docs_col(a, r, row, 2);
+    c->replaced_by = docs_col(a, r, row, 3);
+    *source = 0;
+    if (PQgetisnull(r, row, 4))
+        return c;
+    struct msg_card_client *cl = arena_alloc(a, sizeof(*cl));
+    cl->id = docs_int(r, row, 4);
+    cl->first_name = docs_col(a, r, row, 5);
+    cl->last_name = docs_col(a, r, row, 6);
+    if (!PQgetisnull(r, row, 7)) {
+        char masked[32];
+        phone_mask(PQgetvalue(r, row, 7), masked, sizeof(masked));
+        cl->phone_masked = arena_strdup(a, masked);
+    }
+    c->client = cl;
+    c->level = docs_ref(a, r, row, 8);
+    c->balance = docs_balance(a, r, row, 10);
+    c->discount_percent.bp = docs_int(r, row, 13);
+    c->has_discount_percent = true;
+    docs_segments(a, docs_col(a, r, row, 14), c);
+    *source = docs_int(r, row, 15);
+    return c;
+}
+
 enum db_status docs_card_load(struct db *db, struct arena *a, const char *number,
                               struct msg_card **out, int64_t *source)
 {
@@ -71,34 +102,47 @@ enum db_status docs_card_load(struct db *db, struct arena *a, const char *number
     enum db_status st = db_exec(db, STMT_CARD_DOC, 1, p, &r, NULL, 0);
     *out = NULL;
     *source = 0;
-    if (st != DB_OK || PQntuples(r) != 1)
-        goto out;
-    struct msg_card *c = arena_alloc(a, sizeof(*c));
-    c->number = docs_col(a, r, 0, 0);
-    c->status = docs_col(a, r, 0, 1);
-    c->kind = docs_col(a, r, 0, 2);
-    c->replaced_by = docs_col(a, r, 0, 3);
-    if (!PQgetisnull(r, 0, 4)) {
-        struct msg_card_client *cl = arena_alloc(a, sizeof(*cl));
-        cl->id = docs_int(r, 0, 4);
-        cl->first_name = docs_col(a, r, 0, 5);
-        cl->last_name = docs_col(a, r, 0, 6);
-        if (!PQgetisnull(r, 0, 7)) {
-            char masked[32];
-            phone_mask(PQgetvalue(r, 0, 7), masked, sizeof(masked));
-            cl->phone_masked = arena_strdup(a, masked);
-        }
-        c->client = cl;
-        c->level = docs_ref(a, r, 8);
-        c->balance = docs_balance(a, r, 10);
-        c->discount_percent.bp = docs_int(r, 0, 13);
-        c->has_discount_percent = true;
-        docs_segments(a, docs_col(a, r, 0, 14), c);
-        *source = docs_int(r, 0, 15);
-    }
-    *out = c;
-out:
+    if (st == DB_OK && PQntuples(r) == 1)
+        *out = docs_card_row(a, r, 0, source);
     PQclear(r);
+    return st;
+}
+
+/* Rows of CARD_DOC_COLUMNS in the order of numbers, unknown numbers left out: each to its
+ * slot of out and sources. */
+static void docs_card_rows(struct arena *a, PGresult *r, const char *const *numbers, size_t n,
+                           struct msg_card **out, int64_t *sources)
+{
+    size_t i = 0;
+    for (int row = 0; row < PQntuples(r); row++) {
+        while (i < n && strcmp(numbers[i], PQgetvalue(r, row, 0)) != 0)
+            i++;
+        if (i == n)
+            return;
+        out[i] = docs_card_row(a, r, row, &sources[i]);
+        i++;
+    }
+}
+
+enum db_status docs_card_load_many(struct db *db, struct arena *a, const char *const *numbers,
+                                   size_t n, struct msg_card **out, int64_t *sources)
+{
+    PGresult *r = NULL;
+    struct buf arr;
+    buf_init(&arr);
+    pgarray_begin(&arr);
+    for (size_t i = 0; i < n; i++) {
+        pgarray_text(&arr, numbers[i]);
+        out[i] = NULL;
+        sources[i] = 0;
+    }
+    pgarray_end(&arr);
+    const char *p[1] = {buf_str(&arr)};
+    enum db_status st = db_exec(db, STMT_CARD_DOC_MANY, 1, p, &r, NULL, 0);
+    if (st == DB_OK)
+        docs_card_rows(a, r, numbers, n, out, sources);
+    PQclear(r);
+    buf_free(&arr);
     return st;
 }
 
@@ -131,9 +175,9 @@ enum db_status docs_client_load(struct db *db, struct arena *a, int64_t id,
     c->consents->sms = docs_bool(r, 0, 9);
     c->consents->email = docs_bool(r, 0, 10);
     c->consents->push = docs_bool(r, 0, 11);
-    c->level = docs_ref(a, r, 12);
+    c->level = docs_ref(a, r, 0, 12);
     c->referral_code = docs_col(a, r, 0, 14);
-    c->balance = docs_balance(a, r, 15);
+    c->balance = docs_balance(a, r, 0, 15);
     c->attributes = docs_kv_from_json(a, PQgetvalue(r, 0, 18));
     c->created_at = docs_col(a, r, 0, 19);
     c->source = docs_col(a, r, 0, 20);
@@ -152,6 +196,15 @@ out:
     return st;
 }
 
+/* Column 0 of every row, as arena strings. */
+static void docs_numbers(struct arena *a, PGresult *r, const char ***numbers, size_t *n)
+{
+    *n = (size_t)PQntuples(r);
+    *numbers = arena_alloc(a, sizeof(char *) * (*n + 1));
+    for (size_t i = 0; i < *n; i++)
+        (*numbers)[i] = arena_strdup(a, PQgetvalue(r, (int)i, 0));
+}
+
 enum db_status docs_client_card_numbers(struct db *db, struct arena *a, int64_t id,
                                         const char ***numbers, size_t *n)
 {
@@ -164,10 +217,24 @@ enum db_status docs_client_card_numbers(struct db *db, struct arena *a, int64_t 
     *numbers = NULL;
     if (st != DB_OK)
         return st;
-    *n = (size_t)PQntuples(r);
-    *numbers = arena_alloc(a, sizeof(char *) * (*n + 1));
-    for (size_t i = 0; i < *n; i++)
-        (*numbers)[i] = arena_strdup(a, PQgetvalue(r, (int)i, 0));
+    docs_numbers(a, r, numbers, n);
+    PQclear(r);
+    return DB_OK;
+}
+
+enum db_status docs_card_numbers_after(struct db *db, struct arena *a, const char *after,
+                                       size_t limit, const char ***numbers, size_t *n)
+{
+    PGresult *r = NULL;
+    char lim[32];
+    snprintf(lim, sizeof(lim), "%zu", limit);
+    const char *p[2] = {after, lim};
+    enum db_status st = db_exec(db, STMT_CARD_NUMBERS_AFTER, 2, p, &r, NULL, 0);
+    *n = 0;
+    *numbers = NULL;
+    if (st != DB_OK)
+        return st;
+    docs_numbers(a, r, numbers, n);
     PQclear(r);
     return DB_OK;
 }

@@ -26,6 +26,24 @@
     "$19::jsonb, CASE WHEN $6 = 'held' THEN now() + make_interval(secs => $20::int) END, " \
     "CASE WHEN $6 = 'held' THEN now() END, CASE WHEN $6 = 'confirmed' THEN now() END)"
 
+/* The card document (docs_card_row() reads it): number, status, kind, replaced_by,
+ * client_id, first, last, phone, level id, level name, available, pending, debt, discount,
+ * segments ("id\x1fname\x1e…"), source. Needs card_index ci in FROM, then CARD_DOC_JOINS. */
+#define CARD_DOC_COLUMNS                                                                      \
+    "SELECT ci.number, coalesce(c.status, 'inactive'), ci.kind, c.replaced_by, "              \
+    "cl.client_id, cl.first_name, cl.last_name, cl.phone, l.id, l.name, "                     \
+    "coalesce(a.available, 0), coalesce(a.pending, 0), coalesce(a.debt, 0), "                 \
+    "l.discount_percent, "                                                                    \
+    "(SELECT string_agg(s.id || E'\\x1f' || s.name, E'\\x1e' ORDER BY s.id) "                 \
+    "   FROM client_segment_members m JOIN client_segments s ON s.id = m.segment_id "         \
+    "  WHERE m.client_id = ci.client_id), "                                                   \
+    "cl.source_api_client_id "
+#define CARD_DOC_JOINS                                                                        \
+    "LEFT JOIN cards c ON c.client_id = ci.client_id AND c.number = ci.number "               \
+    "LEFT JOIN clients cl ON cl.client_id = ci.client_id "                                    \
+    "LEFT JOIN levels l ON l.id = cl.level_id "                                               \
+    "LEFT JOIN accounts a ON a.client_id = ci.client_id "
+
 const struct db_stmt db_stmts[STMT_COUNT] = {
     [STMT_API_CLIENT_BY_KEY] = {"api_client_by_key",
         "SELECT id, name, secret_salt, secret_hash, array_to_string(scopes, ','), "
@@ -33,23 +51,16 @@ const struct db_stmt db_stmts[STMT_COUNT] = {
     [STMT_API_CLIENT_BY_CERT] = {"api_client_by_cert",
         "SELECT id, name, secret_salt, secret_hash, array_to_string(scopes, ','), "
         "default_format, active FROM api_clients WHERE cert_fingerprint = $1"},
-    /* number, status, kind, replaced_by, client_id, first, last, phone, level id, level
-     * name, available, pending, debt, discount, segments ("id\x1fname\x1e…"), source */
     [STMT_CARD_DOC] = {"card_doc",
-        "SELECT ci.number, coalesce(c.status, 'inactive'), ci.kind, c.replaced_by, "
-        "cl.client_id, cl.first_name, cl.last_name, cl.phone, l.id, l.name, "
-        "coalesce(a.available, 0), coalesce(a.pending, 0), coalesce(a.debt, 0), "
-        "l.discount_percent, "
-        "(SELECT string_agg(s.id || E'\\x1f' || s.name, E'\\x1e' ORDER BY s.id) "
-        "   FROM client_segment_members m JOIN client_segments s ON s.id = m.segment_id "
-        "  WHERE m.client_id = ci.client_id), "
-        "cl.source_api_client_id "
-        "FROM card_index ci "
-        "LEFT JOIN cards c ON c.client_id = ci.client_id AND c.number = ci.number "
-        "LEFT JOIN clients cl ON cl.client_id = ci.client_id "
-        "LEFT JOIN levels l ON l.id = cl.level_id "
-        "LEFT JOIN accounts a ON a.client_id = ci.client_id "
-        "WHERE ci.number = $1"},
+        CARD_DOC_COLUMNS "FROM card_index ci " CARD_DOC_JOINS "WHERE ci.number = $1"},
+    /* the same for many cards: $1 = text[] of numbers; rows in the order of $1, unknown
+     * numbers left out */
+    [STMT_CARD_DOC_MANY] = {"card_doc_many",
+        CARD_DOC_COLUMNS "FROM unnest($1::text[]) WITH ORDINALITY AS q(number, pos) "
+        "JOIN card_index ci ON ci.number = q.number " CARD_DOC_JOINS "ORDER BY q.pos"},
+    /* keyset pages of every card number: after $1, at most $2 */
+    [STMT_CARD_NUMBERS_AFTER] = {"card_numbers_after",
+        "SELECT number FROM card_index WHERE number > $1 ORDER BY number LIMIT $2"},
     /* 0 id, 1 external_id, 2 phone, 3 email, 4 first, 5 last, 6 middle, 7 birth, 8 gender,
      * 9-11 consents, 12 level id, 13 level name, 14 referral code, 15-17 balance,
      * 18 attributes, 19 created_at, 20 source, 21 source_api_client_id */

@@ -31,6 +31,7 @@ struct it_env {
     const char *erp_secret;         /* LOYALTY_ERP_SECRET */
     char erp_basic[520];            /* "Basic base64(id:secret)" */
     const char *pg;                 /* LOYALTY_PG conninfo */
+    const char *redis;              /* LOYALTY_REDIS "host:port", NULL when unset */
     const char *var;                /* LOYALTY_VAR */
     const char *dev;                /* LOYALTY_DEV (the ./dev script), NULL when unset */
     int workers;                    /* configured FastCGI worker processes */
@@ -123,6 +124,7 @@ void formats_add_tests(CU_pSuite s);
 void clients_add_tests(CU_pSuite s);
 void badbody_add_tests(CU_pSuite s);
 void cache_add_tests(CU_pSuite s);
+void cachewarm_add_tests(CU_pSuite s);
 void faults_add_tests(CU_pSuite s);
 int faults_suite_cleanup(void);
 void purchases_add_tests(CU_pSuite s);

@@ -2,7 +2,8 @@
  *
  * Environment (from $LOYALTY_VAR/dev-keys.env): LOYALTY_URL, LOYALTY_HTTPS_URL,
  * LOYALTY_{ADMIN,POS,SHOP,PARTNER,ANALYTICS,ERP}_KEY, LOYALTY_ERP_KEY_ID, LOYALTY_ERP_SECRET,
- * LOYALTY_PG, LOYALTY_VAR; LOYALTY_DEV (the ./dev script, for the fault tests);
+ * LOYALTY_PG, LOYALTY_VAR; LOYALTY_REDIS (the cache warm tests); LOYALTY_DEV (the ./dev
+ * script, for the fault tests);
  * IT_ONLY=word runs only the suites whose name contains it, IT_SKIP=word skips those. */
 #include <CUnit/Basic.h>
 #include <stdio.h>
@@ -69,6 +70,7 @@ static bool main_read_env(void)
     E.erp_key_id = main_env("LOYALTY_ERP_KEY_ID", true, &ok);
     E.erp_secret = main_env("LOYALTY_ERP_SECRET", true, &ok);
     E.pg = main_env("LOYALTY_PG", true, &ok);
+    E.redis = main_env("LOYALTY_REDIS", false, &ok);
     E.var = main_env("LOYALTY_VAR", true, &ok);
     E.dev = main_env("LOYALTY_DEV", false, &ok);
     if (!ok)
@@ -142,6 +144,7 @@ int main(void)
             ok = main_add(name, it_suite_https, NULL, areas[i].add);
         }
     }
+    ok = ok && main_add("cache warm [http]", it_suite_http, NULL, cachewarm_add_tests);
     ok = ok && main_add("purchases [http]", it_suite_http, purchases_suite_cleanup,
                         purchases_add_tests);
     ok = ok && main_add("purchases session [https]", it_suite_https, purchases_suite_cleanup,

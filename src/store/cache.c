@@ -37,15 +37,12 @@ static bool cache_pending_overflow; /* too many: flush the whole card cache on r
 static const char cache_put_script[] =
     "if (redis.call('GET', KEYS[1]) or '0') == ARGV[1] then "
     "redis.call('HSET', KEYS[2], 'json', ARGV[2], 'xml', ARGV[3], 'src', ARGV[4]) "
-<<<<<<< HEAD
-    "redis.call('EXPIRE', KEYS[2], ARGV[5]) end return 1";
+    "redis.call('EXPIRE', KEYS[2], ARGV[5]) return 1 end return 0";
 /* The same for the calculation context (field ctx of the same entry). */
 static const char cache_ctx_put_script[] =
     "if (redis.call('GET', KEYS[1]) or '0') == ARGV[1] then "
     "redis.call('HSET', KEYS[2], 'ctx', ARGV[2]) "
-    "redis.call('EXPIRE', KEYS[2], ARGV[3]) end return 1";
-=======
-    "redis.call('EXPIRE', KEYS[2], ARGV[5]) return 1 end return 0";
+    "redis.call('EXPIRE', KEYS[2], ARGV[3]) return 1 end return 0";
 
 /* One guarded store: the script's command (EVAL or EVALSHA) with its keys and values. */
 struct cache_put {
@@ -55,7 +52,6 @@ struct cache_put {
     char ttl[16];         /* seconds to live as text */
     const char *argv[10]; /* the command; points into this struct and the document */
 };
->>>>>>> cache-warm
 
 struct cache *cache_new(const char *addr, int ttl_seconds)
 {
@@ -226,11 +222,6 @@ bool cache_ping(struct cache *c)
     return ok;
 }
 
-<<<<<<< HEAD
-/* One field of a card's entry and its source API client, with the generation. */
-static enum cache_result cache_entry_get(struct cache *c, const char *number, const char *field,
-                                         struct buf *doc, int64_t *source_client, char *gen)
-=======
 /* A generation as a reader keeps it: "<epoch>:<value>" (32 bytes). */
 static void cache_gen_text(struct cache *c, const redisReply *g, char *gen)
 {
@@ -238,9 +229,9 @@ static void cache_gen_text(struct cache *c, const redisReply *g, char *gen)
              g->type == REDIS_REPLY_STRING ? g->str : "0");
 }
 
-enum cache_result cache_card_get(struct cache *c, const char *number, bool want_xml,
-                                 struct buf *doc, int64_t *source_client, char *gen)
->>>>>>> cache-warm
+/* One field of a card's entry and its source API client, with the generation. */
+static enum cache_result cache_entry_get(struct cache *c, const char *number, const char *field,
+                                         struct buf *doc, int64_t *source_client, char *gen)
 {
     char gk[128], dk[128];
     redisReply *replies[2] = {NULL, NULL};
@@ -274,7 +265,6 @@ out:
     return res;
 }
 
-<<<<<<< HEAD
 enum cache_result cache_card_get(struct cache *c, const char *number, bool want_xml,
                                  struct buf *doc, int64_t *source_client, char *gen)
 {
@@ -315,32 +305,19 @@ void cache_card_ctx_put(struct cache *c, const char *number, const char *gen, co
         freeReplyObject(r);
 }
 
-void cache_card_put(struct cache *c, const char *number, const char *gen, const char *json,
-                    const char *xml, int64_t source_client)
-{
-    char gk[128], dk[128], src[32], ttl[16];
-    const char *g = cache_gen_of(c, gen);
-    if (!g)
-        return;
-    cache_keys(number, gk, dk, sizeof(gk));
-    snprintf(src, sizeof(src), "%lld", (long long)source_client);
-    snprintf(ttl, sizeof(ttl), "%d", c->ttl);
-    const char *argv[] = {"EVAL", cache_put_script, "2", gk, dk, g, json, xml, src, ttl};
-    redisReply *r = redisCommandArgv(c->ctx, 10, argv, NULL);
-=======
 /* The store of d under the script (EVAL) or its SHA1 (EVALSHA); false when its generation
  * was not read on this connection: a reconnect may mean a restarted, empty Redis whose
  * generations started again from nothing, so nothing is stored. */
 static bool cache_put_prepare(struct cache *c, struct cache_put *p, const char *verb,
                               const char *script, const struct cache_card_doc *d)
 {
-    const char *colon = strchr(d->gen, ':');
-    if (!colon || !c->ctx || strtoull(d->gen, NULL, 10) != c->epoch)
+    const char *g = cache_gen_of(c, d->gen);
+    if (!g)
         return false;
     cache_keys(d->number, p->gk, p->dk, sizeof(p->gk));
     snprintf(p->src, sizeof(p->src), "%lld", (long long)d->source_client);
     snprintf(p->ttl, sizeof(p->ttl), "%d", c->ttl);
-    const char *argv[10] = {verb, script, "2", p->gk, p->dk, colon + 1, d->json, d->xml,
+    const char *argv[10] = {verb, script, "2", p->gk, p->dk, g, d->json, d->xml,
                             p->src, p->ttl};
     memcpy(p->argv, argv, sizeof(argv));
     return true;
@@ -354,7 +331,6 @@ void cache_card_put(struct cache *c, const char *number, const char *gen, const 
     if (!cache_put_prepare(c, &p, "EVAL", cache_put_script, &d))
         return;
     redisReply *r = redisCommandArgv(c->ctx, 10, p.argv, NULL);
->>>>>>> cache-warm
     if (!r || c->ctx->err)
         cache_drop(c);
     if (r)

@@ -3,7 +3,8 @@
  *
  * Every card of card_index, in keyset pages ordered by number. Per page: the generations of
  * its cards in one pipelined Redis round trip, then their documents in one SQL statement
- * (docs_card_load_many(), the columns of GET /cards/{number}), then JSON and XML as the API
+ * (docs_card_load_many(), the columns of GET /cards/{number}) and their calculation contexts
+ * (store_purchase_contexts(), what POST /purchases/calculate reads), then JSON and XML as the API
  * renders them (api_card_encode()), then one pipelined round trip of guarded stores
  * (cache_card_put_many(): the Lua script of cache_card_put()). A card whose generation moved
  * between the read and the store (an API write invalidated it meanwhile) is not stored, so
@@ -17,6 +18,7 @@
 #include "ctl/ctl.h"
 #include "store/cache.h"
 #include "store/docs.h"
+#include "store/purchases.h"
 
 #define WARM_DEFAULT_BATCH 5000
 #define WARM_MAX_BATCH 100000
@@ -37,6 +39,7 @@ struct warm_page {
     struct msg_card **cards;     /* document of each card, NULL when it is gone */
     int64_t *sources;            /* owner's source API client of each card */
     struct cache_card_doc *docs; /* the stores sent to Redis */
+    const char **contexts;       /* calculation context of each card, NULL when none */
     struct buf json;             /* one card's JSON, before it is copied into the arena */
     struct buf xml;              /* one card's XML, likewise */
     struct buf last;             /* the last card number read: the next page starts after it */
@@ -75,6 +78,7 @@ static void warm_page_init(struct warm_page *p, size_t size)
     p->cards = warm_calloc(size, sizeof(*p->cards));
     p->sources = warm_calloc(size, sizeof(*p->sources));
     p->docs = warm_calloc(size, sizeof(*p->docs));
+    p->contexts = warm_calloc(size, sizeof(*p->contexts));
     buf_init(&p->json);
     buf_init(&p->xml);
     buf_init(&p->last); /* "": the first page starts at the first number */
@@ -87,6 +91,7 @@ static void warm_page_free(struct warm_page *p)
     free(p->cards);
     free(p->sources);
     free(p->docs);
+    free(p->contexts);
     buf_free(&p->json);
     buf_free(&p->xml);
     buf_free(&p->last);
@@ -106,7 +111,7 @@ static size_t warm_encode(struct warm_page *p, const char *const *numbers, size_
         p->docs[k] = (struct cache_card_doc){numbers[i], p->gens[i],
                                              arena_strdup(&p->arena, buf_str(&p->json)),
                                              arena_strdup(&p->arena, buf_str(&p->xml)),
-                                             p->sources[i]};
+                                             p->sources[i], p->contexts[i]};
         k++;
     }
     return k;
@@ -125,7 +130,8 @@ static enum warm_status warm_next_page(struct ctl_ctx *c, struct cache *cache, s
         return WARM_DONE;
     if (!cache_card_gens(cache, numbers, n, p->gens))
         return WARM_REDIS_DOWN;
-    if (docs_card_load_many(&c->db, &p->arena, numbers, n, p->cards, p->sources) != DB_OK)
+    if (docs_card_load_many(&c->db, &p->arena, numbers, n, p->cards, p->sources) != DB_OK ||
+        store_purchase_contexts(&c->db, &p->arena, numbers, n, p->contexts) != DB_OK)
         return WARM_DB_DOWN;
     k = warm_encode(p, numbers, n);
     if (!cache_card_put_many(cache, p->docs, k, &stored))

@@ -54,6 +54,10 @@ static void *worker_thread_main(void *arg)
     memset(&t, 0, sizeof(t));
     db_init(&t.db, w->cfg->pg);
     t.cache = cache_new(w->cfg->redis, w->cfg->cache_ttl);
+    /* connect (and prepare) now rather than on the first request, so that a new worker's
+     * first answers are as fast as its later ones; a failure is retried on use */
+    (void)db_ensure(&t.db);
+    (void)cache_ping(t.cache);
     t.cfg = w->cfg;
     arena_init(&t.arena, 65536);
     buf_init(&t.out);

@@ -37,6 +37,7 @@ static bool cache_pending_overflow; /* too many: flush the whole card cache on r
 static const char cache_put_script[] =
     "if (redis.call('GET', KEYS[1]) or '0') == ARGV[1] then "
     "redis.call('HSET', KEYS[2], 'json', ARGV[2], 'xml', ARGV[3], 'src', ARGV[4]) "
+    "if ARGV[6] ~= '' then redis.call('HSET', KEYS[2], 'ctx', ARGV[6]) end "
     "redis.call('EXPIRE', KEYS[2], ARGV[5]) return 1 end return 0";
 /* The same for the calculation context (field ctx of the same entry). */
 static const char cache_ctx_put_script[] =
@@ -50,7 +51,7 @@ struct cache_put {
     char dk[128];         /* document key */
     char src[32];         /* source client as text */
     char ttl[16];         /* seconds to live as text */
-    const char *argv[10]; /* the command; points into this struct and the document */
+    const char *argv[11]; /* the command; points into this struct and the document */
 };
 
 struct cache *cache_new(const char *addr, int ttl_seconds)
@@ -317,8 +318,8 @@ static bool cache_put_prepare(struct cache *c, struct cache_put *p, const char *
     cache_keys(d->number, p->gk, p->dk, sizeof(p->gk));
     snprintf(p->src, sizeof(p->src), "%lld", (long long)d->source_client);
     snprintf(p->ttl, sizeof(p->ttl), "%d", c->ttl);
-    const char *argv[10] = {verb, script, "2", p->gk, p->dk, g, d->json, d->xml,
-                            p->src, p->ttl};
+    const char *argv[11] = {verb, script, "2", p->gk, p->dk, g, d->json, d->xml,
+                            p->src, p->ttl, d->ctx ? d->ctx : ""};
     memcpy(p->argv, argv, sizeof(argv));
     return true;
 }
@@ -326,11 +327,11 @@ static bool cache_put_prepare(struct cache *c, struct cache_put *p, const char *
 void cache_card_put(struct cache *c, const char *number, const char *gen, const char *json,
                     const char *xml, int64_t source_client)
 {
-    struct cache_card_doc d = {number, gen, json, xml, source_client};
+    struct cache_card_doc d = {number, gen, json, xml, source_client, NULL};
     struct cache_put p;
     if (!cache_put_prepare(c, &p, "EVAL", cache_put_script, &d))
         return;
-    redisReply *r = redisCommandArgv(c->ctx, 10, p.argv, NULL);
+    redisReply *r = redisCommandArgv(c->ctx, 11, p.argv, NULL);
     if (!r || c->ctx->err)
         cache_drop(c);
     if (r)
@@ -386,7 +387,7 @@ bool cache_card_put_many(struct cache *c, const struct cache_card_doc *docs, siz
     for (size_t i = 0; i < n; i++) {
         struct cache_put p;
         if (cache_put_prepare(c, &p, "EVALSHA", sha, &docs[i]) &&
-            redisAppendCommandArgv(c->ctx, 10, p.argv, NULL) == REDIS_OK)
+            redisAppendCommandArgv(c->ctx, 11, p.argv, NULL) == REDIS_OK)
             sent++;
     }
     for (size_t i = 0; i < sent; i++) {

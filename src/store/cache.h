@@ -32,6 +32,7 @@ struct cache_card_doc {
     const char *json;      /* JSON document */
     const char *xml;       /* XML document */
     int64_t source_client; /* API client that brought the owner in, 0 = none */
+    const char *ctx;       /* calculation context to store as well, NULL = leave it */
 };
 
 /* addr "host:port"; "" makes a cache that is always down. */

@@ -165,6 +165,33 @@ const char *store_purchase_context_text(struct arena *a, const struct purchase_c
     return s;
 }
 
+enum db_status store_purchase_contexts(struct db *db, struct arena *a, const char *const *numbers,
+                                       size_t n, const char **texts)
+{
+    struct buf arr;
+    PGresult *r = NULL;
+    buf_init(&arr);
+    pgarray_begin(&arr);
+    for (size_t i = 0; i < n; i++) {
+        pgarray_text(&arr, numbers[i]);
+        texts[i] = NULL;
+    }
+    pgarray_end(&arr);
+    const char *p[1] = {buf_str(&arr)};
+    enum db_status st = db_exec(db, STMT_PURCHASE_CONTEXT_MANY, 1, p, &r, NULL, 0);
+    buf_free(&arr);
+    for (int k = 0; st == DB_OK && k < PQntuples(r); k++) {
+        struct purchase_context_row row;
+        long i = strtol(PQgetvalue(r, k, PURCHASE_CONTEXT_COLS), NULL, 10) - 1;
+        for (int c = 0; c < PURCHASE_CONTEXT_COLS; c++)
+            row.col[c] = PQgetisnull(r, k, c) ? NULL : PQgetvalue(r, k, c);
+        if (i >= 0 && (size_t)i < n && row.col[0])
+            texts[i] = store_purchase_context_text(a, &row);
+    }
+    PQclear(r);
+    return st;
+}
+
 bool store_purchase_context_parse(struct arena *a, const char *text, size_t len,
                                   struct purchase_context_row *row)
 {
@@ -585,37 +612,6 @@ static bool purchase_event(struct db *db, struct arena *a, const char *type, int
     return purchase_event_to(db, a, type, client_id, purchase_id, receipt_id, false, o);
 }
 
-/* The lines as the 11 arrays of STMT_LINES_INSERT ($3-$13) and STMT_CONFIRM_WRITE ($21-$31). */
-static void purchase_lines_arrays(struct arena *a, const struct purchase_request *req,
-                                  const struct purchase_ctx *ctx, const char **out)
-{
-    struct buf arr[11];
-    const struct receipt_calc *c = &ctx->calc;
-    for (int k = 0; k < 11; k++) {
-        buf_init(&arr[k]);
-        pgarray_begin(&arr[k]);
-    }
-    for (size_t i = 0; i < c->nlines; i++) {
-        const struct receipt_line *l = &c->lines[i];
-        pgarray_int(&arr[0], l->line_no);
-        pgarray_text(&arr[1], l->sku);
-        pgarray_text(&arr[2], req->in->lines[i].name);
-        pgarray_int(&arr[3], l->qty.milli);
-        pgarray_int(&arr[4], l->price.minor);
-        pgarray_int(&arr[5], l->amount.minor);
-        pgarray_int(&arr[6], l->discount.minor);
-        pgarray_int(&arr[7], l->points_spent.minor);
-        pgarray_int(&arr[8], l->to_pay.minor);
-        pgarray_int(&arr[9], l->points_accrued.minor);
-        pgarray_bool(&arr[10], !l->spend_excluded);
-    }
-    for (int k = 0; k < 11; k++) {
-        pgarray_end(&arr[k]);
-        out[k] = arena_strdup(a, buf_str(&arr[k]));
-        buf_free(&arr[k]);
-    }
-}
-
 /* A stored purchase found by (API client, receipt id). */
 struct purchase_found {
     int64_t key;            /* purchases.client_id (negative when anonymous) */
@@ -805,7 +801,7 @@ static struct store_outcome purchase_confirm_write(struct db *db, struct arena *
     const char *status = in->hold ? "held" : "confirmed";
     int64_t key = ctx->client_id ? ctx->client_id : -ids->purchase;
     int64_t spent = c->points_spent.minor, level_amount = 0, accrued = 0;
-    const char *p[50] = {NULL};
+    const char *p[39] = {NULL};
     const char *none = "{}";
     const char *lot_ids = none, *lot_amounts = none;
     bool pending = ctx->sp.activation_delay_days > 0;
@@ -822,30 +818,29 @@ static struct store_outcome purchase_confirm_write(struct db *db, struct arena *
     }
     struct msg_purchase *doc = purchase_new_doc(a, req, ctx, status, ids->purchase);
     purchase_row_params(a, who, req, ctx, key, ids->purchase, status, doc, p);
-    purchase_lines_arrays(a, req, ctx, p + 20);
-    p[31] = ctx->client_id ? "t" : "f";
-    p[32] = purchase_i64(a, ctx->acc.available);
-    p[33] = purchase_i64(a, ctx->acc.pending);
-    p[34] = purchase_i64(a, ctx->acc.debt);
-    p[35] = purchase_i64(a, ctx->acc.purchases_total);
+    p[20] = ctx->client_id ? "t" : "f";
+    p[21] = purchase_i64(a, ctx->acc.available);
+    p[22] = purchase_i64(a, ctx->acc.pending);
+    p[23] = purchase_i64(a, ctx->acc.debt);
+    p[24] = purchase_i64(a, ctx->acc.purchases_total);
     if (spent > 0) {
-        p[36] = purchase_i64(a, ids->spend_entry);
-        p[37] = purchase_i64(a, spend_balance);
-        p[38] = purchase_i64(a, spend_pending);
+        p[25] = purchase_i64(a, ids->spend_entry);
+        p[26] = purchase_i64(a, spend_balance);
+        p[27] = purchase_i64(a, spend_pending);
     }
-    p[39] = lot_ids;
-    p[40] = lot_amounts;
+    p[28] = lot_ids;
+    p[29] = lot_amounts;
     if (accrued > 0) {
-        p[41] = purchase_i64(a, ids->lot);
-        p[44] = purchase_i64(a, ids->accrual_entry);
-        p[46] = purchase_i64(a, ctx->acc.available);
-        p[47] = purchase_i64(a, ctx->acc.pending);
+        p[30] = purchase_i64(a, ids->lot);
+        p[33] = purchase_i64(a, ids->accrual_entry);
+        p[35] = purchase_i64(a, ctx->acc.available);
+        p[36] = purchase_i64(a, ctx->acc.pending);
     }
-    p[42] = purchase_i64(a, ctx->sp.activation_delay_days);
-    p[43] = purchase_i64(a, ctx->sp.expiry_days);
-    p[45] = pending ? "t" : "f";
-    p[48] = in->hold ? "purchase.held" : "purchase.confirmed";
-    p[49] = purchase_event_payload(a, ctx->client_id, ids->purchase, in->receipt_id);
+    p[31] = purchase_i64(a, ctx->sp.activation_delay_days);
+    p[32] = purchase_i64(a, ctx->sp.expiry_days);
+    p[34] = pending ? "t" : "f";
+    p[37] = in->hold ? "purchase.held" : "purchase.confirmed";
+    p[38] = purchase_event_payload(a, ctx->client_id, ids->purchase, in->receipt_id);
 
     /* the context knows what was left to reach the next level: only a purchase that covers
      * it can raise the level (a top-level client has no next level); then the level is
@@ -854,7 +849,7 @@ static struct store_outcome purchase_confirm_write(struct db *db, struct arena *
                      level_amount >= ctx->to_next_level;
     PGresult *cards = NULL;
     enum db_status st = db_batch_begin(db);
-    if (st == DB_OK && ((st = db_batch_query(db, STMT_CONFIRM_WRITE, 50, p, &cards)) != DB_OK ||
+    if (st == DB_OK && ((st = db_batch_query(db, STMT_CONFIRM_WRITE, 39, p, &cards)) != DB_OK ||
                         (!may_raise && (st = db_batch_commit(db)) != DB_OK)))
         db_batch_run(db, NULL, 0);
     else if (st == DB_OK)
@@ -897,16 +892,12 @@ static struct store_outcome purchase_confirm_ledger(struct db *db, struct arena 
                          level_amount, &o))
         return o;
     struct msg_purchase *doc = purchase_new_doc(a, req, ctx, status, id);
-    const char *p[20], *lines[13];
+    const char *p[20];
     purchase_row_params(a, who, req, ctx, key, id, status, doc, p);
-    lines[0] = p[0];
-    lines[1] = p[1];
-    purchase_lines_arrays(a, req, ctx, lines + 2);
     const char *pi[4] = {p[2], in->receipt_id, p[0], p[1]};
     /* the writes that need no answer go in one round trip */
     if (!purchase_status_ok(&o, db_batch_begin(db)) ||
         !purchase_status_ok(&o, db_batch_add(db, STMT_PURCHASE_INSERT, 20, p)) ||
-        !purchase_status_ok(&o, db_batch_add(db, STMT_LINES_INSERT, 13, lines)) ||
         !purchase_status_ok(&o, db_batch_add(db, STMT_RECEIPT_INDEX_INSERT, 4, pi)) ||
         (ctx->client_id && !purchase_status_ok(&o, ledger_save_batched(db, &ctx->acc))) ||
         !purchase_event_to(db, a, in->hold ? "purchase.held" : "purchase.confirmed",

@@ -26,6 +26,11 @@ const char *store_purchase_context_text(struct arena *a, const struct purchase_c
 bool store_purchase_context_parse(struct arena *a, const char *text, size_t len,
                                   struct purchase_context_row *row);
 
+/* The contexts of many cards as store_purchase_context_text() (texts[i] NULL: unknown card
+ * or no client), in one statement. */
+enum db_status store_purchase_contexts(struct db *db, struct arena *a, const char *const *numbers,
+                                       size_t n, const char **texts);
+
 /* The outcome and the document to answer with. */
 struct purchase_result {
     struct store_outcome o;      /* refusal or failure (o.status / o.db) */

@@ -13,6 +13,29 @@
     " UNION ALL SELECT p.client_id, 'active' FROM client_phones p" \
     "  WHERE $1::text IS NULL AND $2::bigint IS NULL AND p.phone = $3::text) "
 
+/* A calculation's context of the buyers in `who` (client_id, card_status): see
+ * STMT_PURCHASE_CONTEXT; `extra` adds columns after the 17. */
+#define PURCHASE_CONTEXT_SELECT(extra) \
+    "SELECT w.client_id, w.card_status, l.id, l.name, coalesce(l.discount_percent, 0), " \
+    " coalesce(l.accrual_percent, 0), l.max_spend_percent, c.source_api_client_id, " \
+    " coalesce(l.rank, 0), c.client_id IS NOT NULL, a.available, a.pending, a.debt, " \
+    " a.purchases_total, " \
+    " (SELECT string_agg(pl.id || ':' || pl.remaining || ':' || coalesce(extract(epoch FROM" \
+    "   pl.expires_at)::bigint, 0), ',' ORDER BY pl.expires_at NULLS LAST," \
+    "   pl.active_from, pl.id) FROM points_lots pl WHERE pl.client_id = w.client_id" \
+    "   AND pl.bucket = 'available' AND pl.remaining > 0" \
+    "   AND (pl.expires_at IS NULL OR pl.expires_at > now())), " \
+    " nx.name, nx.left_to_buy" extra " " \
+    "FROM who w LEFT JOIN clients c ON c.client_id = w.client_id " \
+    "LEFT JOIN levels l ON l.id = c.level_id LEFT JOIN accounts a ON a.client_id = w.client_id " \
+    "LEFT JOIN LATERAL (SELECT nl.name, greatest(nl.threshold - (SELECT coalesce(sum(" \
+    "   p.level_amount - coalesce((SELECT sum(r.level_amount) FROM refunds r" \
+    "   WHERE r.client_id = p.client_id AND r.purchase_id = p.id), 0)), 0) FROM purchases p" \
+    "   WHERE p.client_id = w.client_id AND p.status = 'confirmed' AND (nl.period_days = 0" \
+    "   OR p.confirmed_at > now() - make_interval(days => nl.period_days))), 0) AS left_to_buy" \
+    "  FROM levels nl WHERE c.client_id IS NOT NULL" \
+    "  AND nl.rank > coalesce(l.rank, -2147483648) ORDER BY nl.rank LIMIT 1) nx ON true"
+
 /* A purchase row: $1 client (key), $2 id, $3 API client, $4 receipt id, $5 request hash
  * (hex), $6 status, $7 store, $8 pos, $9 at, $10 card, $11 level, $12 total, $13 discount,
  * $14 points spent, $15 certificates, $16 to pay, $17 accrued, $18 level amount,
@@ -212,14 +235,6 @@ const struct db_stmt db_stmts[STMT_COUNT] = {
         "ON p.client_id = ri.client_id AND p.id = ri.purchase_id "
         "WHERE ri.api_client_id = $1 AND ri.receipt_id = $2"},
     [STMT_PURCHASE_INSERT] = {"purchase_insert", PURCHASE_INSERT_SQL},
-    /* one statement for all lines: arrays of line_no, sku, name, qty, price, amount, discount,
-     * points_spent, to_pay, points_accrued, spend_eligible */
-    [STMT_LINES_INSERT] = {"lines_insert",
-        "INSERT INTO purchase_lines (client_id, purchase_id, line_no, sku, name, qty, price, "
-        "amount, discount, points_spent, to_pay, points_accrued, spend_eligible) "
-        "SELECT $1, $2, * FROM unnest($3::int[], $4::text[], $5::text[], $6::bigint[], "
-        "$7::bigint[], $8::bigint[], $9::bigint[], $10::bigint[], $11::bigint[], $12::bigint[], "
-        "$13::boolean[])"},
     [STMT_RECEIPT_INDEX_INSERT] = {"receipt_index_insert",
         "INSERT INTO receipt_index (api_client_id, receipt_id, client_id, purchase_id) "
         "VALUES ($1, $2, $3, $4)"},
@@ -263,8 +278,12 @@ const struct db_stmt db_stmts[STMT_COUNT] = {
         "ORDER BY id DESC LIMIT $3"},
     /* line_no, sku, qty, amount, discount, points_spent, points_accrued, to_pay */
     [STMT_LINES_OF_PURCHASE] = {"lines_of_purchase",
-        "SELECT line_no, sku, qty, amount, discount, points_spent, points_accrued, to_pay "
-        "FROM purchase_lines WHERE client_id = $1 AND purchase_id = $2 ORDER BY line_no"},
+        "SELECT (l->>'line_no')::int, l->>'sku', ((l->>'qty')::numeric * 1000)::bigint, "
+        "((l->>'amount')::numeric * 100)::bigint, ((l->>'discount')::numeric * 100)::bigint, "
+        "((l->>'points_spent')::numeric * 100)::bigint, "
+        "((l->>'points_accrued')::numeric * 100)::bigint, ((l->>'to_pay')::numeric * 100)::bigint "
+        "FROM purchases p CROSS JOIN LATERAL jsonb_array_elements(p.document->'lines') l "
+        "WHERE p.client_id = $1 AND p.id = $2 ORDER BY 1"},
     [STMT_REFUND_LOOKUP] = {"refund_lookup",
         "SELECT encode(r.request_hash, 'hex'), r.document::text FROM refund_index ri "
         "JOIN refunds r ON r.client_id = ri.client_id AND r.id = ri.refund_pk "
@@ -345,27 +364,15 @@ const struct db_stmt db_stmts[STMT_COUNT] = {
      * total, 14 spendable lots "id:remaining:expiry,…" in draw order (earliest expiry first;
      * expiry in Unix seconds, 0 = never: a cached copy drops lots that expired since),
      * 15 next level name, 16 left to reach it */
-    [STMT_PURCHASE_CONTEXT] = {"purchase_context",
-        PURCHASE_WHO
-        "SELECT w.client_id, w.card_status, l.id, l.name, coalesce(l.discount_percent, 0), "
-        " coalesce(l.accrual_percent, 0), l.max_spend_percent, c.source_api_client_id, "
-        " coalesce(l.rank, 0), c.client_id IS NOT NULL, a.available, a.pending, a.debt, "
-        " a.purchases_total, "
-        " (SELECT string_agg(pl.id || ':' || pl.remaining || ':' || coalesce(extract(epoch FROM"
-        "   pl.expires_at)::bigint, 0), ',' ORDER BY pl.expires_at NULLS LAST,"
-        "   pl.active_from, pl.id) FROM points_lots pl WHERE pl.client_id = w.client_id"
-        "   AND pl.bucket = 'available' AND pl.remaining > 0"
-        "   AND (pl.expires_at IS NULL OR pl.expires_at > now())), "
-        " nx.name, nx.left_to_buy "
-        "FROM who w LEFT JOIN clients c ON c.client_id = w.client_id "
-        "LEFT JOIN levels l ON l.id = c.level_id LEFT JOIN accounts a ON a.client_id = w.client_id "
-        "LEFT JOIN LATERAL (SELECT nl.name, greatest(nl.threshold - (SELECT coalesce(sum("
-        "   p.level_amount - coalesce((SELECT sum(r.level_amount) FROM refunds r"
-        "   WHERE r.client_id = p.client_id AND r.purchase_id = p.id), 0)), 0) FROM purchases p"
-        "   WHERE p.client_id = w.client_id AND p.status = 'confirmed' AND (nl.period_days = 0"
-        "   OR p.confirmed_at > now() - make_interval(days => nl.period_days))), 0) AS left_to_buy"
-        "  FROM levels nl WHERE c.client_id IS NOT NULL"
-        "  AND nl.rank > coalesce(l.rank, -2147483648) ORDER BY nl.rank LIMIT 1) nx ON true"},
+    [STMT_PURCHASE_CONTEXT] = {"purchase_context", PURCHASE_WHO PURCHASE_CONTEXT_SELECT("")},
+    /* The same for many cards ($1 numbers), for `loyaltyctl cache warm`: column 17 is the
+     * card's position in $1 (1-based); unknown numbers have no row. */
+    [STMT_PURCHASE_CONTEXT_MANY] = {"purchase_context_many",
+        "WITH who AS (SELECT ci.client_id, coalesce(cd.status, 'inactive') AS card_status, n.i "
+        " FROM unnest($1::text[]) WITH ORDINALITY AS n(number, i) "
+        " JOIN card_index ci ON ci.number = n.number "
+        " LEFT JOIN cards cd ON cd.client_id = ci.client_id AND cd.number = ci.number) "
+        PURCHASE_CONTEXT_SELECT(", w.i")},
     /* A confirm's first statement after its receipt lock: the ids it will write (purchase,
      * spend entry, accrual entry, accrual lot) and the buyer's account row locked. Sent in
      * one batch with STMT_PURCHASE_CONTEXT, which runs after it and so sees every change
@@ -377,49 +384,42 @@ const struct db_stmt db_stmts[STMT_COUNT] = {
         " (SELECT a.client_id FROM accounts a WHERE a.client_id = "
         "   (SELECT w.client_id FROM who w LIMIT 1) FOR UPDATE)"},
     /* Everything a confirm writes, in one statement (the account row is locked already):
-     * $1 key, $2 id, $3 api client, $4 receipt, $5 hash, $6 status, $7 store, $8 pos, $9 at,
-     * $10 card, $11 level, $12 total, $13 discount, $14 spent, $15 certificates, $16 to pay,
-     * $17 accrued, $18 level amount, $19 document, $20 hold TTL; lines $21-$31 (as
-     * lines_insert); account $32 known client, $33 available, $34 pending, $35 debt,
-     * $36 purchases total; spend $37 entry id, $38 balance after, $39 pending after,
-     * $40 lot ids, $41 amounts drawn; accrual $42 lot id, $43 delay days, $44 expiry days,
-     * $45 entry id, $46 pending (bool), $47 balance after, $48 pending after; event $49 type,
-     * $50 payload. Returns the buyer's card numbers ("a,b") for the cache. */
+     * $1-$20 the purchase row (PURCHASE_INSERT_SQL; the lines are in its document);
+     * account $21 known client, $22 available, $23 pending, $24 debt, $25 purchases total;
+     * spend $26 entry id, $27 balance after, $28 pending after, $29 lot ids, $30 amounts drawn;
+     * accrual $31 lot id, $32 delay days, $33 expiry days, $34 entry id, $35 pending (bool),
+     * $36 balance after, $37 pending after; event $38 type, $39 payload. Returns the buyer's
+     * card numbers ("a,b") for the cache. */
     [STMT_CONFIRM_WRITE] = {"confirm_write",
         "WITH pur AS (" PURCHASE_INSERT_SQL "), "
-        "lin AS (INSERT INTO purchase_lines (client_id, purchase_id, line_no, sku, name, qty, "
-        " price, amount, discount, points_spent, to_pay, points_accrued, spend_eligible) "
-        " SELECT $1, $2, * FROM unnest($21::int[], $22::text[], $23::text[], $24::bigint[], "
-        " $25::bigint[], $26::bigint[], $27::bigint[], $28::bigint[], $29::bigint[], "
-        " $30::bigint[], $31::boolean[])), "
         "rix AS (INSERT INTO receipt_index (api_client_id, receipt_id, client_id, purchase_id) "
         " VALUES ($3, $4, $1, $2)), "
-        "acc AS (UPDATE accounts SET available = $33, pending = $34, debt = $35, "
-        " purchases_total = $36, version = version + 1, updated_at = now() "
-        " WHERE client_id = $1 AND $32::boolean), "
+        "acc AS (UPDATE accounts SET available = $22, pending = $23, debt = $24, "
+        " purchases_total = $25, version = version + 1, updated_at = now() "
+        " WHERE client_id = $1 AND $21::boolean), "
         "spe AS (INSERT INTO ledger_entries (client_id, id, kind, amount, available_delta, "
         " balance_after, pending_after, receipt_id, purchase_id, api_client_id) "
-        " SELECT $1, $37, 'spend', -$14::bigint, -$14::bigint, $38, $39, $4, $2, $3 "
-        " WHERE $37::bigint IS NOT NULL), "
+        " SELECT $1, $26, 'spend', -$14::bigint, -$14::bigint, $27, $28, $4, $2, $3 "
+        " WHERE $26::bigint IS NOT NULL), "
         "tak AS (UPDATE points_lots pl SET remaining = pl.remaining - d.amount "
-        " FROM unnest($40::bigint[], $41::bigint[]) AS d(id, amount) "
+        " FROM unnest($29::bigint[], $30::bigint[]) AS d(id, amount) "
         " WHERE pl.client_id = $1 AND pl.id = d.id), "
         "drw AS (INSERT INTO spend_draws (client_id, lot_id, kind, amount, ledger_entry_id, "
-        " purchase_id) SELECT $1, d.id, 'spend', d.amount, $37, $2 "
-        " FROM unnest($40::bigint[], $41::bigint[]) AS d(id, amount)), "
+        " purchase_id) SELECT $1, d.id, 'spend', d.amount, $26, $2 "
+        " FROM unnest($29::bigint[], $30::bigint[]) AS d(id, amount)), "
         "lot AS (INSERT INTO points_lots (client_id, id, amount, remaining, active_from, "
         " expires_at, source, purchase_id, bucket) "
-        " SELECT $1, $42, $17, $17, af, CASE WHEN $44::int > 0 THEN "
-        "   date_trunc('day', af + make_interval(days => $44::int)) + interval '1 day' END, "
-        "   'purchase', $2, CASE WHEN $46::boolean THEN 'pending' ELSE 'available' END "
-        " FROM (SELECT now() + make_interval(days => $43::int) AS af) x "
-        " WHERE $42::bigint IS NOT NULL), "
+        " SELECT $1, $31, $17, $17, af, CASE WHEN $33::int > 0 THEN "
+        "   date_trunc('day', af + make_interval(days => $33::int)) + interval '1 day' END, "
+        "   'purchase', $2, CASE WHEN $35::boolean THEN 'pending' ELSE 'available' END "
+        " FROM (SELECT now() + make_interval(days => $32::int) AS af) x "
+        " WHERE $31::bigint IS NOT NULL), "
         "acr AS (INSERT INTO ledger_entries (client_id, id, kind, amount, available_delta, "
         " pending_delta, balance_after, pending_after, receipt_id, purchase_id, lot_id, "
-        " api_client_id) SELECT $1, $45, 'accrual', $17, CASE WHEN $46::boolean THEN 0 "
-        " ELSE $17 END, CASE WHEN $46::boolean THEN $17 ELSE 0 END, $47, $48, $4, $2, $42, $3 "
-        " WHERE $42::bigint IS NOT NULL), "
+        " api_client_id) SELECT $1, $34, 'accrual', $17, CASE WHEN $35::boolean THEN 0 "
+        " ELSE $17 END, CASE WHEN $35::boolean THEN $17 ELSE 0 END, $36, $37, $4, $2, $31, $3 "
+        " WHERE $31::bigint IS NOT NULL), "
         "evt AS (INSERT INTO outbox (type, client_id, payload) "
-        " VALUES ($49, greatest($1::bigint, 0), $50::jsonb)) "
+        " VALUES ($38, greatest($1::bigint, 0), $39::jsonb)) "
         "SELECT string_agg(number, ',') FROM cards WHERE client_id = $1"},
 };

@@ -145,7 +145,7 @@ static void test_warm_guard(void)
     CU_ASSERT_FATAL(ctx != NULL);
     struct cache *c = cache_new(E.redis, 60);
     const char *numbers[1] = {card};
-    struct cache_card_doc doc = {card, gens[0], "{\"marker\":1}", "<marker/>", 0};
+    struct cache_card_doc doc = {card, gens[0], "{\"marker\":1}", "<marker/>", 0, NULL};
 
     CU_ASSERT(warm_redis_int(ctx, "DEL %s", dk) >= 0);
     CU_ASSERT_FATAL(cache_card_gens(c, numbers, 1, gens));

@@ -772,8 +772,8 @@ static void pur_session_run(struct pur_session *s, bool xml)
                           "WHERE p.client_id = $1 AND p.id = $2 AND p.status = 'confirmed'",
                           s->client_id, pid),
                  1);
-    EXPECT_EQ_LL(pur_sql2("SELECT count(*) FROM purchase_lines WHERE client_id = $1 AND "
-                          "purchase_id = $2",
+    EXPECT_EQ_LL(pur_sql2("SELECT jsonb_array_length(document->'lines') FROM purchases "
+                          "WHERE client_id = $1 AND id = $2",
                           s->client_id, pid),
                  2);
     EXPECT_EQ_LL(pur_sql2("SELECT coalesce(sum(amount), 0) FROM spend_draws WHERE client_id = $1 "

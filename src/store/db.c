@@ -42,6 +42,17 @@ static bool db_prepare_all(struct db *db)
     return true;
 }
 
+/* Every statement is a short lookup or write by key, planned once: a custom plan per
+ * execution (which PostgreSQL keeps choosing for statements with optional parameters such
+ * as `$1 IS NULL OR …`) costs more than the statement itself. */
+static bool db_set_session(struct db *db)
+{
+    PGresult *r = PQexec(db->conn, "SET plan_cache_mode = force_generic_plan");
+    bool ok = PQresultStatus(r) == PGRES_COMMAND_OK;
+    PQclear(r);
+    return ok;
+}
+
 static bool db_set_timezone(struct db *db)
 {
     const char *sql = "SELECT coalesce((SELECT body->>'timezone' FROM settings "
@@ -82,7 +93,7 @@ enum db_status db_ensure(struct db *db)
         return DB_UNAVAILABLE;
     }
     db->generation = notify_generation();
-    if (!db_set_timezone(db) || !db_prepare_all(db)) {
+    if (!db_set_session(db) || !db_set_timezone(db) || !db_prepare_all(db)) {
         db_close(db);
         return DB_UNAVAILABLE;
     }

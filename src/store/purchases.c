@@ -37,6 +37,7 @@ struct purchase_ctx {
     struct receipt_calc calc;          /* the calculation */
     const char *next_level;            /* the next level's name, NULL when none */
     int64_t to_next_level;             /* purchases still missing to reach it */
+    int64_t version;                   /* the account's version the context was read at */
     struct purchase_lot *lots;         /* spendable lots in draw order */
     size_t nlots;                      /* number of them */
 };
@@ -254,6 +255,7 @@ static bool purchase_identify_row(struct arena *a, const struct store_caller *wh
         ctx->acc.debt = purchase_ctx_col(row, 12);
         ctx->acc.purchases_total = purchase_ctx_col(row, 13);
         purchase_lots_parse(a, row->col[14] ? row->col[14] : "", ctx);
+        ctx->version = purchase_ctx_col(row, 17);
         if (row->col[15]) {
             ctx->next_level = row->col[15];
             ctx->to_next_level = purchase_ctx_col(row, 16);
@@ -707,7 +709,7 @@ static bool purchase_confirm_open(struct db *db, struct arena *a, const struct s
     return ok;
 }
 
-/* The purchase row's 20 parameters (PURCHASE_INSERT_SQL). */
+/* The purchase row's 20 parameters (PURCHASE_VALUES). */
 static void purchase_row_params(struct arena *a, const struct store_caller *who,
                                 const struct purchase_request *req, const struct purchase_ctx *ctx,
                                 int64_t key, int64_t id, const char *status,
@@ -747,9 +749,9 @@ static struct msg_purchase *purchase_new_doc(struct arena *a, const struct purch
 /* Card numbers "a,b" (STMT_CONFIRM_WRITE) into the outcome, for the cache. */
 static void purchase_cards_of(struct arena *a, PGresult *r, struct store_outcome *o)
 {
-    if (!r || PQntuples(r) != 1 || PQgetisnull(r, 0, 0))
+    if (!r || PQntuples(r) != 1 || PQgetisnull(r, 0, 1))
         return;
-    char *list = arena_strdup(a, PQgetvalue(r, 0, 0));
+    char *list = arena_strdup(a, PQgetvalue(r, 0, 1));
     size_t n = 1;
     for (const char *c = list; *c; c++)
         n += *c == ',';
@@ -792,8 +794,8 @@ static struct store_outcome purchase_confirm_write(struct db *db, struct arena *
                                                    const struct store_caller *who,
                                                    const struct purchase_request *req,
                                                    struct purchase_ctx *ctx,
-                                                   const struct purchase_ids *ids,
-                                                   struct purchase_result *res)
+                                                   const struct purchase_ids *ids, bool locked,
+                                                   struct purchase_result *res, bool *fallback)
 {
     struct store_outcome o = purchase_ok();
     const struct msg_purchase_in *in = req->in;
@@ -801,7 +803,7 @@ static struct store_outcome purchase_confirm_write(struct db *db, struct arena *
     const char *status = in->hold ? "held" : "confirmed";
     int64_t key = ctx->client_id ? ctx->client_id : -ids->purchase;
     int64_t spent = c->points_spent.minor, level_amount = 0, accrued = 0;
-    const char *p[39] = {NULL};
+    const char *p[40] = {NULL};
     const char *none = "{}";
     const char *lot_ids = none, *lot_amounts = none;
     bool pending = ctx->sp.activation_delay_days > 0;
@@ -841,21 +843,41 @@ static struct store_outcome purchase_confirm_write(struct db *db, struct arena *
     p[34] = pending ? "t" : "f";
     p[37] = in->hold ? "purchase.held" : "purchase.confirmed";
     p[38] = purchase_event_payload(a, ctx->client_id, ids->purchase, in->receipt_id);
+    p[39] = purchase_i64(a, ctx->version);
 
     /* the context knows what was left to reach the next level: only a purchase that covers
      * it can raise the level (a top-level client has no next level); then the level is
-     * evaluated before COMMIT */
+     * evaluated before COMMIT, which needs the locking path */
     bool may_raise = ctx->client_id && !in->hold && ctx->next_level &&
                      level_amount >= ctx->to_next_level;
+    if (may_raise && !locked) {
+        *fallback = true;
+        return o;
+    }
     PGresult *cards = NULL;
+    char constraint[64] = "";
     enum db_status st = db_batch_begin(db);
-    if (st == DB_OK && ((st = db_batch_query(db, STMT_CONFIRM_WRITE, 39, p, &cards)) != DB_OK ||
-                        (!may_raise && (st = db_batch_commit(db)) != DB_OK)))
+    if (st == DB_OK && ((st = db_batch_query(db, STMT_CONFIRM_WRITE, 40, p, &cards)) != DB_OK ||
+                        (locked && !may_raise && (st = db_batch_commit(db)) != DB_OK)))
         db_batch_run(db, NULL, 0);
     else if (st == DB_OK)
-        st = db_batch_run(db, NULL, 0);
+        st = db_batch_run(db, constraint, sizeof(constraint));
+    /* without the lock: the same receipt written meanwhile (its unique key), or the account
+     * changed since the context was read; the locking path settles both */
+    bool written = st == DB_OK && PQntuples(cards) == 1 && PQgetvalue(cards, 0, 0)[0] == '1';
+    if (!locked && (st == DB_UNIQUE || (st == DB_OK && !written))) {
+        PQclear(cards);
+        *fallback = true;
+        return o;
+    }
     if (!purchase_status_ok(&o, st))
         return o;
+    if (!written) { /* under the lock the version cannot have moved: a bug */
+        PQclear(cards);
+        log_error("confirm: client %lld: account version %lld changed under its lock",
+                  (long long)ctx->client_id, (long long)ctx->version);
+        return purchase_db(DB_ERROR);
+    }
     purchase_cards_of(a, cards, &o);
     PQclear(cards);
     if (may_raise && !purchase_level(db, a, ctx->client_id, false, &o))
@@ -916,44 +938,112 @@ static struct store_outcome purchase_confirm_ledger(struct db *db, struct arena 
     return o;
 }
 
-static struct store_outcome purchase_confirm_tx(struct db *db, struct arena *a,
-                                                const struct store_caller *who,
-                                                const struct purchase_request *req,
-                                                struct purchase_result *res)
+/* A confirm once the receipt, the buyer's context and the ids are read: a replay, or the
+ * calculation and the write. `locked`: inside a transaction holding the account lock;
+ * otherwise *fallback asks for that path (debt, level raise, a concurrent change). */
+static struct store_outcome purchase_confirm_read(struct db *db, struct arena *a,
+                                                  const struct store_caller *who,
+                                                  const struct purchase_request *req,
+                                                  const struct purchase_found *f,
+                                                  struct purchase_ctx *ctx,
+                                                  const struct purchase_ids *ids, bool locked,
+                                                  struct purchase_result *res, bool *fallback)
 {
     struct store_outcome o = purchase_ok();
     const struct msg_purchase_in *in = req->in;
-    struct purchase_found f;
-    struct purchase_ctx ctx;
-    struct purchase_ids ids;
-
-    if (!purchase_confirm_open(db, a, who, req, &f, &ctx, &ids, &o))
-        return o;
-    if (f.id) {
-        if (strcmp(f.hash, req->request_hash) != 0)
+    if (f->id) {
+        if (strcmp(f->hash, req->request_hash) != 0)
             return purchase_refuse(409, "idempotency_mismatch", "receipt_id",
                                    "this receipt_id was confirmed with other content");
-        res->doc = purchase_doc_parse(a, f.document);
+        res->doc = purchase_doc_parse(a, f->document);
         res->replayed = true;
         if (!res->doc)
             return purchase_db(DB_ERROR);
-        purchase_refund_ids(db, a, f.key, f.id, res->doc, &o);
+        purchase_refund_ids(db, a, f->key, f->id, res->doc, &o);
         return o;
     }
-    if (!purchase_compute(db, a, req, &ctx, &o))
+    if (!purchase_compute(db, a, req, ctx, &o))
         return o;
-    /* the result is re-evaluated under the lock: it stands unless the caller pinned values */
+    /* the result is re-evaluated on the current state: it stands unless the caller pinned
+     * values */
     const struct msg_expect *ex = in->expect;
-    const struct receipt_calc *cc = &ctx.calc;
+    const struct receipt_calc *cc = &ctx->calc;
     if (ex && ((ex->has_to_pay && ex->to_pay.minor != cc->to_pay.minor) ||
                (ex->has_points_spent && ex->points_spent.minor != cc->points_spent.minor) ||
                (ex->has_points_accrued && ex->points_accrued.minor != cc->points_accrued.minor) ||
                (ex->has_discount && ex->discount.minor != cc->discount.minor)))
         return purchase_refuse(409, "price_changed", "expect",
                                "the purchase no longer calculates to the expected values");
-    if (ctx.client_id && ctx.acc.debt > 0)
-        return purchase_confirm_ledger(db, a, who, req, &ctx, ids.purchase, res);
-    return purchase_confirm_write(db, a, who, req, &ctx, &ids, res);
+    if (ctx->client_id && ctx->acc.debt > 0) {
+        if (!locked) {
+            *fallback = true;
+            return o;
+        }
+        return purchase_confirm_ledger(db, a, who, req, ctx, ids->purchase, res);
+    }
+    return purchase_confirm_write(db, a, who, req, ctx, ids, locked, res, fallback);
+}
+
+static struct store_outcome purchase_confirm_tx(struct db *db, struct arena *a,
+                                                const struct store_caller *who,
+                                                const struct purchase_request *req,
+                                                struct purchase_result *res)
+{
+    struct store_outcome o = purchase_ok();
+    struct purchase_found f;
+    struct purchase_ctx ctx;
+    struct purchase_ids ids;
+    bool fallback = false;
+
+    if (!purchase_confirm_open(db, a, who, req, &f, &ctx, &ids, &o))
+        return o;
+    return purchase_confirm_read(db, a, who, req, &f, &ctx, &ids, true, res, &fallback);
+}
+
+/* A confirm without a lock: the receipt, the ids and the buyer's context in one round trip
+ * (no transaction), then one statement that writes everything if the account is still at
+ * the version read. *fallback when the locking path has to run instead. */
+static struct store_outcome purchase_confirm_fast(struct db *db, struct arena *a,
+                                                  const struct store_caller *who,
+                                                  const struct purchase_request *req,
+                                                  struct purchase_result *res, bool *fallback)
+{
+    const struct msg_purchase_in *in = req->in;
+    struct store_outcome o = purchase_ok();
+    const char *q[2] = {purchase_i64(a, who->api_client_id), in->receipt_id};
+    const char *w[3];
+    PGresult *found = NULL, *idr = NULL, *context = NULL;
+    struct purchase_found f;
+    struct purchase_ctx ctx;
+    struct purchase_ids ids;
+    bool anonymous = purchase_anonymous(req);
+    purchase_who_params(a, req, w);
+    memset(&ctx, 0, sizeof(ctx));
+    ctx.client.can_spend = true;
+    enum db_status st = db_batch_begin(db);
+    if (st == DB_OK && ((st = db_batch_query(db, STMT_RECEIPT_LOOKUP, 2, q, &found)) != DB_OK ||
+                        (st = db_batch_query(db, STMT_CONFIRM_IDS, 0, NULL, &idr)) != DB_OK ||
+                        (!anonymous && (st = db_batch_query(db, STMT_PURCHASE_CONTEXT, 3, w,
+                                                            &context)) != DB_OK)))
+        db_batch_run(db, NULL, 0);
+    else if (st == DB_OK)
+        st = db_batch_run(db, NULL, 0);
+    if (!purchase_status_ok(&o, st))
+        return o;
+    purchase_found_row(a, found, &f);
+    ids.purchase = purchase_col(idr, 0, 0);
+    ids.spend_entry = purchase_col(idr, 0, 1);
+    ids.accrual_entry = purchase_col(idr, 0, 2);
+    ids.lot = purchase_col(idr, 0, 3);
+    struct purchase_context_row row;
+    bool have = context && purchase_context_of(a, context, &row);
+    bool ok = f.id || anonymous || purchase_identify_row(a, who, req, have ? &row : NULL, &ctx, &o);
+    PQclear(found);
+    PQclear(idr);
+    PQclear(context);
+    if (!ok)
+        return o;
+    return purchase_confirm_read(db, a, who, req, &f, &ctx, &ids, false, res, fallback);
 }
 
 /* Inputs and outputs of a purchase transaction, for store_tx_run. */
@@ -985,6 +1075,14 @@ struct purchase_result store_purchase_confirm(struct db *db, struct arena *a,
                                               const struct store_caller *who,
                                               const struct purchase_request *req)
 {
+    /* most confirms need no lock: their client's account does not change between the read
+     * and the write (checked by its version in the write); the others take the lock */
+    struct purchase_result res;
+    bool fallback = false;
+    memset(&res, 0, sizeof(res));
+    res.o = purchase_confirm_fast(db, a, who, req, &res, &fallback);
+    if (!fallback)
+        return res;
     struct purchase_op op = {.a = a, .who = who, .req = req};
     return purchase_run(db, op, purchase_confirm_body);
 }

@@ -13,7 +13,7 @@ struct purchase_request {
     const char *request_hash;         /* hex SHA-256 of the canonical body */
 };
 
-#define PURCHASE_CONTEXT_COLS 17 /* columns of STMT_PURCHASE_CONTEXT */
+#define PURCHASE_CONTEXT_COLS 18 /* columns of STMT_PURCHASE_CONTEXT */
 
 /* A buyer's calculation context as read from the database (NULL = SQL NULL): what a cache
  * keeps so that a calculation by card needs no database round trip. */

@@ -14,7 +14,7 @@
     "  WHERE $1::text IS NULL AND $2::bigint IS NULL AND p.phone = $3::text) "
 
 /* A calculation's context of the buyers in `who` (client_id, card_status): see
- * STMT_PURCHASE_CONTEXT; `extra` adds columns after the 17. */
+ * STMT_PURCHASE_CONTEXT; `extra` adds columns after the 18. */
 #define PURCHASE_CONTEXT_SELECT(extra) \
     "SELECT w.client_id, w.card_status, l.id, l.name, coalesce(l.discount_percent, 0), " \
     " coalesce(l.accrual_percent, 0), l.max_spend_percent, c.source_api_client_id, " \
@@ -25,7 +25,7 @@
     "   pl.active_from, pl.id) FROM points_lots pl WHERE pl.client_id = w.client_id" \
     "   AND pl.bucket = 'available' AND pl.remaining > 0" \
     "   AND (pl.expires_at IS NULL OR pl.expires_at > now())), " \
-    " nx.name, nx.left_to_buy" extra " " \
+    " nx.name, nx.left_to_buy, a.version" extra " " \
     "FROM who w LEFT JOIN clients c ON c.client_id = w.client_id " \
     "LEFT JOIN levels l ON l.id = c.level_id LEFT JOIN accounts a ON a.client_id = w.client_id " \
     "LEFT JOIN LATERAL (SELECT nl.name, greatest(nl.threshold - (SELECT coalesce(sum(" \
@@ -40,14 +40,15 @@
  * (hex), $6 status, $7 store, $8 pos, $9 at, $10 card, $11 level, $12 total, $13 discount,
  * $14 points spent, $15 certificates, $16 to pay, $17 accrued, $18 level amount,
  * $19 document, $20 hold TTL seconds. */
-#define PURCHASE_INSERT_SQL \
-    "INSERT INTO purchases (client_id, id, api_client_id, receipt_id, request_hash, status, " \
-    "store_id, pos_id, at, card_number, level_id, total, discount, points_spent, " \
-    "certificates_paid, to_pay, points_accrued, level_amount, document, hold_expires_at, " \
-    "held_at, confirmed_at) VALUES ($1, $2, $3, $4, decode($5, 'hex'), $6, $7, $8, " \
-    "coalesce($9::timestamptz, now()), $10, $11, $12, $13, $14, $15, $16, $17, $18, " \
-    "$19::jsonb, CASE WHEN $6 = 'held' THEN now() + make_interval(secs => $20::int) END, " \
-    "CASE WHEN $6 = 'held' THEN now() END, CASE WHEN $6 = 'confirmed' THEN now() END)"
+#define PURCHASE_COLUMNS \
+    "client_id, id, api_client_id, receipt_id, request_hash, status, store_id, pos_id, at, " \
+    "card_number, level_id, total, discount, points_spent, certificates_paid, to_pay, " \
+    "points_accrued, level_amount, document, hold_expires_at, held_at, confirmed_at"
+#define PURCHASE_VALUES \
+    "$1, $2, $3, $4, decode($5, 'hex'), $6, $7, $8, coalesce($9::timestamptz, now()), $10, " \
+    "$11, $12, $13, $14, $15, $16, $17, $18, $19::jsonb, " \
+    "CASE WHEN $6 = 'held' THEN now() + make_interval(secs => $20::int) END, " \
+    "CASE WHEN $6 = 'held' THEN now() END, CASE WHEN $6 = 'confirmed' THEN now() END"
 
 /* The card document (docs_card_row() reads it): number, status, kind, replaced_by,
  * client_id, first, last, phone, level id, level name, available, pending, debt, discount,
@@ -234,7 +235,8 @@ const struct db_stmt db_stmts[STMT_COUNT] = {
         "p.status, p.hold_expires_at < now() FROM receipt_index ri JOIN purchases p "
         "ON p.client_id = ri.client_id AND p.id = ri.purchase_id "
         "WHERE ri.api_client_id = $1 AND ri.receipt_id = $2"},
-    [STMT_PURCHASE_INSERT] = {"purchase_insert", PURCHASE_INSERT_SQL},
+    [STMT_PURCHASE_INSERT] = {"purchase_insert",
+        "INSERT INTO purchases (" PURCHASE_COLUMNS ") VALUES (" PURCHASE_VALUES ")"},
     [STMT_RECEIPT_INDEX_INSERT] = {"receipt_index_insert",
         "INSERT INTO receipt_index (api_client_id, receipt_id, client_id, purchase_id) "
         "VALUES ($1, $2, $3, $4)"},
@@ -363,9 +365,9 @@ const struct db_stmt db_stmts[STMT_COUNT] = {
      * 7 source, 8 rank, 9 client exists, 10 available, 11 pending, 12 debt, 13 purchases
      * total, 14 spendable lots "id:remaining:expiry,…" in draw order (earliest expiry first;
      * expiry in Unix seconds, 0 = never: a cached copy drops lots that expired since),
-     * 15 next level name, 16 left to reach it */
+     * 15 next level name, 16 left to reach it, 17 account version */
     [STMT_PURCHASE_CONTEXT] = {"purchase_context", PURCHASE_WHO PURCHASE_CONTEXT_SELECT("")},
-    /* The same for many cards ($1 numbers), for `loyaltyctl cache warm`: column 17 is the
+    /* The same for many cards ($1 numbers), for `loyaltyctl cache warm`: column 18 is the
      * card's position in $1 (1-based); unknown numbers have no row. */
     [STMT_PURCHASE_CONTEXT_MANY] = {"purchase_context_many",
         "WITH who AS (SELECT ci.client_id, coalesce(cd.status, 'inactive') AS card_status, n.i "
@@ -383,43 +385,51 @@ const struct db_stmt db_stmts[STMT_COUNT] = {
         " nextval('ledger_entries_id_seq'), nextval('points_lots_id_seq'), "
         " (SELECT a.client_id FROM accounts a WHERE a.client_id = "
         "   (SELECT w.client_id FROM who w LIMIT 1) FOR UPDATE)"},
-    /* Everything a confirm writes, in one statement (the account row is locked already):
-     * $1-$20 the purchase row (PURCHASE_INSERT_SQL; the lines are in its document);
+    /* Everything a confirm writes, in one statement, provided the buyer's account is still
+     * at version $40 (the version its context was calculated on; no row written otherwise):
+     * $1-$20 the purchase row (PURCHASE_VALUES; the lines are in its document);
      * account $21 known client, $22 available, $23 pending, $24 debt, $25 purchases total;
      * spend $26 entry id, $27 balance after, $28 pending after, $29 lot ids, $30 amounts drawn;
      * accrual $31 lot id, $32 delay days, $33 expiry days, $34 entry id, $35 pending (bool),
-     * $36 balance after, $37 pending after; event $38 type, $39 payload. Returns the buyer's
-     * card numbers ("a,b") for the cache. */
+     * $36 balance after, $37 pending after; event $38 type, $39 payload. Returns 1 when
+     * written (0: the account moved on) and the buyer's card numbers ("a,b") for the cache. */
     [STMT_CONFIRM_WRITE] = {"confirm_write",
-        "WITH pur AS (" PURCHASE_INSERT_SQL "), "
-        "rix AS (INSERT INTO receipt_index (api_client_id, receipt_id, client_id, purchase_id) "
-        " VALUES ($3, $4, $1, $2)), "
-        "acc AS (UPDATE accounts SET available = $22, pending = $23, debt = $24, "
+        "WITH acc AS (UPDATE accounts SET available = $22, pending = $23, debt = $24, "
         " purchases_total = $25, version = version + 1, updated_at = now() "
-        " WHERE client_id = $1 AND $21::boolean), "
+        " WHERE client_id = $1 AND $21::boolean AND version = $40 RETURNING 1), "
+        "go AS (SELECT 1 WHERE NOT $21::boolean OR EXISTS (SELECT 1 FROM acc)), "
+        "pur AS (INSERT INTO purchases (" PURCHASE_COLUMNS ") SELECT " PURCHASE_VALUES " FROM go), "
+        "rix AS (INSERT INTO receipt_index (api_client_id, receipt_id, client_id, purchase_id) "
+        " SELECT $3, $4, $1, $2 FROM go), "
         "spe AS (INSERT INTO ledger_entries (client_id, id, kind, amount, available_delta, "
         " balance_after, pending_after, receipt_id, purchase_id, api_client_id) "
-        " SELECT $1, $26, 'spend', -$14::bigint, -$14::bigint, $27, $28, $4, $2, $3 "
+        " SELECT $1, $26, 'spend', -$14::bigint, -$14::bigint, $27, $28, $4, $2, $3 FROM go "
         " WHERE $26::bigint IS NOT NULL), "
         "tak AS (UPDATE points_lots pl SET remaining = pl.remaining - d.amount "
-        " FROM unnest($29::bigint[], $30::bigint[]) AS d(id, amount) "
+        " FROM unnest($29::bigint[], $30::bigint[]) AS d(id, amount), go "
         " WHERE pl.client_id = $1 AND pl.id = d.id), "
         "drw AS (INSERT INTO spend_draws (client_id, lot_id, kind, amount, ledger_entry_id, "
         " purchase_id) SELECT $1, d.id, 'spend', d.amount, $26, $2 "
-        " FROM unnest($29::bigint[], $30::bigint[]) AS d(id, amount)), "
+        " FROM unnest($29::bigint[], $30::bigint[]) AS d(id, amount), go), "
         "lot AS (INSERT INTO points_lots (client_id, id, amount, remaining, active_from, "
         " expires_at, source, purchase_id, bucket) "
         " SELECT $1, $31, $17, $17, af, CASE WHEN $33::int > 0 THEN "
         "   date_trunc('day', af + make_interval(days => $33::int)) + interval '1 day' END, "
         "   'purchase', $2, CASE WHEN $35::boolean THEN 'pending' ELSE 'available' END "
-        " FROM (SELECT now() + make_interval(days => $32::int) AS af) x "
+        " FROM (SELECT now() + make_interval(days => $32::int) AS af) x, go "
         " WHERE $31::bigint IS NOT NULL), "
         "acr AS (INSERT INTO ledger_entries (client_id, id, kind, amount, available_delta, "
         " pending_delta, balance_after, pending_after, receipt_id, purchase_id, lot_id, "
         " api_client_id) SELECT $1, $34, 'accrual', $17, CASE WHEN $35::boolean THEN 0 "
         " ELSE $17 END, CASE WHEN $35::boolean THEN $17 ELSE 0 END, $36, $37, $4, $2, $31, $3 "
-        " WHERE $31::bigint IS NOT NULL), "
+        " FROM go WHERE $31::bigint IS NOT NULL), "
         "evt AS (INSERT INTO outbox (type, client_id, payload) "
-        " VALUES ($38, greatest($1::bigint, 0), $39::jsonb)) "
-        "SELECT string_agg(number, ',') FROM cards WHERE client_id = $1"},
+        " SELECT $38, greatest($1::bigint, 0), $39::jsonb FROM go) "
+        "SELECT (SELECT count(*) FROM go), "
+        " (SELECT string_agg(number, ',') FROM cards WHERE client_id = $1)"},
+    /* A confirm's ids when it does not lock first (see store_purchase_confirm). */
+    [STMT_CONFIRM_IDS] = {"confirm_ids",
+        "SELECT nextval('purchases_id_seq'), nextval('ledger_entries_id_seq'), "
+        "nextval('ledger_entries_id_seq'), nextval('points_lots_id_seq')"},
+
 };

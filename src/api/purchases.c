@@ -64,6 +64,23 @@ static void purchase_answer(struct http_req *r, const struct purchase_result *re
     http_reply(r, status, &msg_purchase_desc, res->doc);
 }
 
+/* The calculation context cached with a card (NULL card: none); on a miss, *miss and gen
+ * (32 bytes) say that and under which generation a context read now may be stored. */
+static bool purchase_cached_context(struct http_req *r, const char *card,
+                                    struct purchase_context_row *row, char *gen, bool *miss)
+{
+    struct buf text;
+    if (!card)
+        return false;
+    buf_init(&text);
+    enum cache_result cr = cache_card_ctx_get(r->t->cache, card, &text, gen);
+    bool hit = cr == CACHE_HIT && store_purchase_context_parse(r->arena, text.data, text.len, row);
+    *miss = cr == CACHE_MISS;
+    buf_free(&text);
+    r->cache_state = hit ? "hit" : *miss ? "miss" : "bypass";
+    return hit;
+}
+
 void api_purchase_calculate(struct http_req *r)
 {
     struct msg_purchase_in in;
@@ -76,17 +93,7 @@ void api_purchase_calculate(struct http_req *r)
      * trip), or is read and stored there, guarded by the generation like the document */
     struct purchase_context_row cached, read;
     char gen[32] = "0";
-    bool hit = false, miss = false;
-    if (in.card) {
-        struct buf text;
-        buf_init(&text);
-        enum cache_result cr = cache_card_ctx_get(r->t->cache, in.card, &text, gen);
-        hit = cr == CACHE_HIT &&
-              store_purchase_context_parse(r->arena, text.data, text.len, &cached);
-        miss = cr == CACHE_MISS;
-        buf_free(&text);
-        r->cache_state = hit ? "hit" : miss ? "miss" : "bypass";
-    }
+    bool miss = false, hit = purchase_cached_context(r, in.card, &cached, gen, &miss);
     struct purchase_result res = store_purchase_calculate(&r->t->db, r->arena, &who, &req,
                                                           hit ? &cached : NULL, &read);
     if (miss && read.col[0] && !store_outcome_failed(&res.o))
@@ -102,7 +109,12 @@ void api_purchase_confirm(struct http_req *r)
     if (!purchase_read(r, &in, &req, true))
         return;
     api_caller(r, &who);
-    struct purchase_result res = store_purchase_confirm(&r->t->db, r->arena, &who, &req);
+    /* a cached context saves the confirm a read; its write checks that it is still current */
+    struct purchase_context_row cached;
+    char gen[32] = "0";
+    bool miss = false, hit = purchase_cached_context(r, in.card, &cached, gen, &miss);
+    struct purchase_result res =
+        store_purchase_confirm(&r->t->db, r->arena, &who, &req, hit ? &cached : NULL);
     purchase_answer(r, &res, res.replayed ? 200 : 201);
 }
 

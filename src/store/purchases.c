@@ -38,6 +38,7 @@ struct purchase_ctx {
     const char *next_level;            /* the next level's name, NULL when none */
     int64_t to_next_level;             /* purchases still missing to reach it */
     int64_t version;                   /* the account's version the context was read at */
+    const char *card_status;           /* the presented card's status then */
     struct purchase_lot *lots;         /* spendable lots in draw order */
     size_t nlots;                      /* number of them */
 };
@@ -232,6 +233,7 @@ static bool purchase_identify_row(struct arena *a, const struct store_caller *wh
         return false;
     }
     const char *status = row->col[1] ? row->col[1] : "inactive";
+    ctx->card_status = status;
     bool blocked = strcmp(status, "blocked") == 0, replaced = strcmp(status, "replaced") == 0;
     ctx->client.can_spend = strcmp(status, "active") == 0;
     if (blocked || replaced) {
@@ -803,7 +805,7 @@ static struct store_outcome purchase_confirm_write(struct db *db, struct arena *
     const char *status = in->hold ? "held" : "confirmed";
     int64_t key = ctx->client_id ? ctx->client_id : -ids->purchase;
     int64_t spent = c->points_spent.minor, level_amount = 0, accrued = 0;
-    const char *p[40] = {NULL};
+    const char *p[41] = {NULL};
     const char *none = "{}";
     const char *lot_ids = none, *lot_amounts = none;
     bool pending = ctx->sp.activation_delay_days > 0;
@@ -844,6 +846,7 @@ static struct store_outcome purchase_confirm_write(struct db *db, struct arena *
     p[37] = in->hold ? "purchase.held" : "purchase.confirmed";
     p[38] = purchase_event_payload(a, ctx->client_id, ids->purchase, in->receipt_id);
     p[39] = purchase_i64(a, ctx->version);
+    p[40] = ctx->card_status ? ctx->card_status : "active";
 
     /* the context knows what was left to reach the next level: only a purchase that covers
      * it can raise the level (a top-level client has no next level); then the level is
@@ -857,7 +860,7 @@ static struct store_outcome purchase_confirm_write(struct db *db, struct arena *
     PGresult *cards = NULL;
     char constraint[64] = "";
     enum db_status st = db_batch_begin(db);
-    if (st == DB_OK && ((st = db_batch_query(db, STMT_CONFIRM_WRITE, 40, p, &cards)) != DB_OK ||
+    if (st == DB_OK && ((st = db_batch_query(db, STMT_CONFIRM_WRITE, 41, p, &cards)) != DB_OK ||
                         (locked && !may_raise && (st = db_batch_commit(db)) != DB_OK)))
         db_batch_run(db, NULL, 0);
     else if (st == DB_OK)
@@ -1006,6 +1009,7 @@ static struct store_outcome purchase_confirm_tx(struct db *db, struct arena *a,
 static struct store_outcome purchase_confirm_fast(struct db *db, struct arena *a,
                                                   const struct store_caller *who,
                                                   const struct purchase_request *req,
+                                                  const struct purchase_context_row *cached,
                                                   struct purchase_result *res, bool *fallback)
 {
     const struct msg_purchase_in *in = req->in;
@@ -1016,15 +1020,15 @@ static struct store_outcome purchase_confirm_fast(struct db *db, struct arena *a
     struct purchase_found f;
     struct purchase_ctx ctx;
     struct purchase_ids ids;
-    bool anonymous = purchase_anonymous(req);
+    bool anonymous = purchase_anonymous(req), read = !anonymous && !cached;
     purchase_who_params(a, req, w);
     memset(&ctx, 0, sizeof(ctx));
     ctx.client.can_spend = true;
     enum db_status st = db_batch_begin(db);
     if (st == DB_OK && ((st = db_batch_query(db, STMT_RECEIPT_LOOKUP, 2, q, &found)) != DB_OK ||
                         (st = db_batch_query(db, STMT_CONFIRM_IDS, 0, NULL, &idr)) != DB_OK ||
-                        (!anonymous && (st = db_batch_query(db, STMT_PURCHASE_CONTEXT, 3, w,
-                                                            &context)) != DB_OK)))
+                        (read && (st = db_batch_query(db, STMT_PURCHASE_CONTEXT, 3, w,
+                                                      &context)) != DB_OK)))
         db_batch_run(db, NULL, 0);
     else if (st == DB_OK)
         st = db_batch_run(db, NULL, 0);
@@ -1037,10 +1041,15 @@ static struct store_outcome purchase_confirm_fast(struct db *db, struct arena *a
     ids.lot = purchase_col(idr, 0, 3);
     struct purchase_context_row row;
     bool have = context && purchase_context_of(a, context, &row);
-    bool ok = f.id || anonymous || purchase_identify_row(a, who, req, have ? &row : NULL, &ctx, &o);
+    const struct purchase_context_row *use = cached ? cached : have ? &row : NULL;
+    bool ok = f.id || anonymous || purchase_identify_row(a, who, req, use, &ctx, &o);
     PQclear(found);
     PQclear(idr);
     PQclear(context);
+    if (!ok && cached) { /* a refusal on a cached context is given on a fresh one */
+        *fallback = true;
+        return purchase_ok();
+    }
     if (!ok)
         return o;
     return purchase_confirm_read(db, a, who, req, &f, &ctx, &ids, false, res, fallback);
@@ -1073,14 +1082,15 @@ static struct purchase_result purchase_run(struct db *db, struct purchase_op op,
 
 struct purchase_result store_purchase_confirm(struct db *db, struct arena *a,
                                               const struct store_caller *who,
-                                              const struct purchase_request *req)
+                                              const struct purchase_request *req,
+                                              const struct purchase_context_row *cached)
 {
     /* most confirms need no lock: their client's account does not change between the read
      * and the write (checked by its version in the write); the others take the lock */
     struct purchase_result res;
     bool fallback = false;
     memset(&res, 0, sizeof(res));
-    res.o = purchase_confirm_fast(db, a, who, req, &res, &fallback);
+    res.o = purchase_confirm_fast(db, a, who, req, cached, &res, &fallback);
     if (!fallback)
         return res;
     struct purchase_op op = {.a = a, .who = who, .req = req};

@@ -46,9 +46,12 @@ struct purchase_result store_purchase_calculate(struct db *db, struct arena *a,
                                                 const struct purchase_request *req,
                                                 const struct purchase_context_row *cached,
                                                 struct purchase_context_row *read);
+/* A confirm (or hold); `cached` (may be NULL) is the buyer's context from a cache (by card):
+ * used when the account is still at its version and the card in its status, else read. */
 struct purchase_result store_purchase_confirm(struct db *db, struct arena *a,
                                               const struct store_caller *who,
-                                              const struct purchase_request *req);
+                                              const struct purchase_request *req,
+                                              const struct purchase_context_row *cached);
 struct purchase_result store_purchase_get(struct db *db, struct arena *a,
                                           const struct store_caller *who, const char *receipt_id);
 struct purchase_result store_purchase_commit(struct db *db, struct arena *a,

@@ -387,7 +387,7 @@ const struct db_stmt db_stmts[STMT_COUNT] = {
         "   (SELECT w.client_id FROM who w LIMIT 1) FOR UPDATE)"},
     /* Everything a confirm writes, in one statement, provided the buyer's account is still
      * at version $40 and the card presented in status $41 (as when the context was read; no
-     * row is written otherwise):
+     * row is written otherwise, the account's neither: `ok` gates its update too):
      * $1-$20 the purchase row (PURCHASE_VALUES; the lines are in its document);
      * account $21 known client, $22 available, $23 pending, $24 debt, $25 purchases total;
      * spend $26 entry id, $27 balance after, $28 pending after, $29 lot ids, $30 amounts drawn;
@@ -395,12 +395,13 @@ const struct db_stmt db_stmts[STMT_COUNT] = {
      * $36 balance after, $37 pending after; event $38 type, $39 payload. Returns 1 when
      * written (0: the account moved on) and the buyer's card numbers ("a,b") for the cache. */
     [STMT_CONFIRM_WRITE] = {"confirm_write",
-        "WITH acc AS (UPDATE accounts SET available = $22, pending = $23, debt = $24, "
+        "WITH ok AS (SELECT 1 WHERE $10::text IS NULL OR NOT $21::boolean OR EXISTS (SELECT 1 "
+        " FROM cards WHERE client_id = $1 AND number = $10 AND status = $41)), "
+        "acc AS (UPDATE accounts SET available = $22, pending = $23, debt = $24, "
         " purchases_total = $25, version = version + 1, updated_at = now() "
-        " WHERE client_id = $1 AND $21::boolean AND version = $40 RETURNING 1), "
-        "go AS (SELECT 1 WHERE (NOT $21::boolean OR EXISTS (SELECT 1 FROM acc)) "
-        " AND ($10::text IS NULL OR NOT $21::boolean OR EXISTS (SELECT 1 FROM cards "
-        "   WHERE client_id = $1 AND number = $10 AND status = $41))), "
+        " WHERE client_id = $1 AND $21::boolean AND version = $40 AND EXISTS (SELECT 1 FROM ok) "
+        " RETURNING 1), "
+        "go AS (SELECT 1 FROM ok WHERE NOT $21::boolean OR EXISTS (SELECT 1 FROM acc)), "
         "pur AS (INSERT INTO purchases (" PURCHASE_COLUMNS ") SELECT " PURCHASE_VALUES " FROM go), "
         "rix AS (INSERT INTO receipt_index (api_client_id, receipt_id, client_id, purchase_id) "
         " SELECT $3, $4, $1, $2 FROM go), "

@@ -125,6 +125,8 @@ void clients_add_tests(CU_pSuite s);
 void badbody_add_tests(CU_pSuite s);
 void cache_add_tests(CU_pSuite s);
 void cachewarm_add_tests(CU_pSuite s);
+void calccache_add_tests(CU_pSuite s);
+int calccache_suite_cleanup(void);
 void faults_add_tests(CU_pSuite s);
 int faults_suite_cleanup(void);
 void purchases_add_tests(CU_pSuite s);
@@ -152,5 +154,66 @@ bool pur_points_settings(const char *json_body);            /* PUT /settings/poi
 long long pur_new_funded_client(const char *amount, char card[33]);
 long long pur_account(long long client_id, const char *column);
 long long pur_card_available(const char *card, const char *member);
+/* POST /levels: a level named prefix + a unique suffix (into name) above every other (a
+ * threshold out of reach) with the percents given ("\"accrual_percent\":5,…"); its id, -1
+ * on failure; out (may be NULL) receives the answer. */
+long long pur_new_level(const char *prefix, const char *percents, char name[96],
+                        struct http_resp *out);
+/* RFC 3339 (UTC) of now + seconds. */
+const char *pur_time(long seconds, char *out, size_t n);
+/* POST /points/adjustments (ERP key, a unique idempotency key): the adjustment's id, -1 on
+ * failure; out (may be NULL) receives the answer. */
+long long pur_adjust(long long client_id, const char *amount, const char *expires_at,
+                     const char *active_from, struct http_resp *out);
+/* An amount of an answer (JSON or XML) at a dotted path, in minor units. */
+long long pur_amt(const struct http_resp *r, const char *path);
+bool pur_check_amt(const struct http_resp *r, const char *path, long long want, const char *file,
+                   int line);
+/* A client's rows (entries, lots, draws, purchases, the receipt, the account with its
+ * version) as one line: equal before and after means nothing was written. */
+const char *pur_snapshot(long long client_id, const char *receipt, char *out, size_t n);
+
+/* One receipt line of a request. */
+struct pur_line {
+    int no;             /* line_no */
+    const char *sku;    /* SKU */
+    const char *name;   /* name, NULL: none */
+    const char *qty;    /* quantity as text */
+    const char *price;  /* price as text */
+};
+
+/* A calculate / confirm request. */
+struct pur_req {
+    const char *receipt;           /* receipt_id, NULL: none */
+    const char *card;              /* card number */
+    const struct pur_line *lines;  /* lines */
+    size_t nlines;                 /* how many */
+    const char *points;            /* points_to_spend, NULL: none */
+    bool strict;                   /* "strict": true */
+    bool hold;                     /* "hold": true */
+};
+
+/* The body of a calculate / confirm in JSON or XML. */
+void pur_body(const struct pur_req *q, bool xml, char *out, size_t n);
+/* POST a body (JSON, or XML when xml_body) asking for `accept`. */
+void pur_post(struct http_resp *r, const char *path, const char *auth, bool xml_body,
+              const char *accept, const char *body);
+
+#define EXPECT_AMT(r, path, want) CU_ASSERT(pur_check_amt(&(r), (path), (want), __FILE__, __LINE__))
+#define EXPECT_EQ_LL(a, b)                                                                 \
+    do {                                                                                   \
+        long long a_ = (a), b_ = (b);                                                      \
+        if (a_ != b_)                                                                      \
+            it_note("%s:%d: %s = %lld, expected %lld", __FILE__, __LINE__, #a, a_, b_);    \
+        CU_ASSERT(a_ == b_);                                                               \
+    } while (0)
+
+/* The stack's Redis (test_cachewarm.c): a connection, NULL (noted) when there is none; one
+ * command with at most one argument, its integer reply (-1 on an error); `./dev ctl cache
+ * warm` with an environment prefix, its exit status and output. */
+struct redisContext;
+struct redisContext *warm_redis(void);
+long long warm_redis_int(struct redisContext *ctx, const char *fmt, const char *arg);
+int warm_run(const char *env, char *out, size_t n);
 
 #endif

@@ -2,7 +2,7 @@
  *
  * Environment (from $LOYALTY_VAR/dev-keys.env): LOYALTY_URL, LOYALTY_HTTPS_URL,
  * LOYALTY_{ADMIN,POS,SHOP,PARTNER,ANALYTICS,ERP}_KEY, LOYALTY_ERP_KEY_ID, LOYALTY_ERP_SECRET,
- * LOYALTY_PG, LOYALTY_VAR; LOYALTY_REDIS (the cache warm tests); LOYALTY_DEV (the ./dev
+ * LOYALTY_PG, LOYALTY_VAR; LOYALTY_REDIS (the cache warm and calc cache tests); LOYALTY_DEV (the ./dev
  * script, for the fault tests);
  * IT_ONLY=word runs only the suites whose name contains it, IT_SKIP=word skips those. */
 #include <CUnit/Basic.h>
@@ -145,6 +145,8 @@ int main(void)
         }
     }
     ok = ok && main_add("cache warm [http]", it_suite_http, NULL, cachewarm_add_tests);
+    ok = ok && main_add("calc cache [http]", it_suite_http, calccache_suite_cleanup,
+                        calccache_add_tests);
     ok = ok && main_add("purchases [http]", it_suite_http, purchases_suite_cleanup,
                         purchases_add_tests);
     ok = ok && main_add("purchases session [https]", it_suite_https, purchases_suite_cleanup,

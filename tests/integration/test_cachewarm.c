@@ -13,7 +13,7 @@
 #define WARM_NCARDS 5 /* cards read back after the warm-up */
 
 /* A connection to the stack's Redis; NULL (noted) when there is none. */
-static redisContext *warm_redis(void)
+redisContext *warm_redis(void)
 {
     const char *addr = E.redis, *colon = addr ? strrchr(addr, ':') : NULL;
     if (!colon) {
@@ -33,7 +33,7 @@ static redisContext *warm_redis(void)
 }
 
 /* One Redis command; its integer reply (string replies as numbers), -1 on an error. */
-static long long warm_redis_int(redisContext *ctx, const char *fmt, const char *arg)
+long long warm_redis_int(redisContext *ctx, const char *fmt, const char *arg)
 {
     redisReply *r = arg ? redisCommand(ctx, fmt, arg) : redisCommand(ctx, fmt);
     long long v = -1;
@@ -49,7 +49,7 @@ static long long warm_redis_int(redisContext *ctx, const char *fmt, const char *
 }
 
 /* `./dev ctl cache warm` with an environment prefix; its exit status, its output in out. */
-static int warm_run(const char *env, char *out, size_t n)
+int warm_run(const char *env, char *out, size_t n)
 {
     char cmd[1024];
     out[0] = '\0';

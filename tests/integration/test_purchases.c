@@ -196,13 +196,13 @@ static const char *pur_at(const struct http_resp *r, const char *path, char *buf
     return buf;
 }
 
-static long long pur_amt(const struct http_resp *r, const char *path)
+long long pur_amt(const struct http_resp *r, const char *path)
 {
     char buf[64];
     return pur_minor(pur_at(r, path, buf, sizeof(buf)));
 }
 
-static bool pur_check_amt(const struct http_resp *r, const char *path, long long want, const char *file,
+bool pur_check_amt(const struct http_resp *r, const char *path, long long want, const char *file,
                    int line)
 {
     char buf[64], w[32];
@@ -274,20 +274,12 @@ static bool pur_same(const struct http_resp *a, const struct http_resp *b, const
     return false;
 }
 
-#define EXPECT_AMT(r, path, want) CU_ASSERT(pur_check_amt(&(r), (path), (want), __FILE__, __LINE__))
 #define EXPECT_TEXT(r, path, want) \
     CU_ASSERT(pur_check_text(&(r), (path), (want), __FILE__, __LINE__))
 #define EXPECT_SAME(a, b, root, what) \
     CU_ASSERT(pur_same(&(a), &(b), (root), (what), __FILE__, __LINE__))
 #define EXPECT_MATCH(want, got, root, what) \
     CU_ASSERT(pur_match((want), &(got), (root), (what), __FILE__, __LINE__))
-#define EXPECT_EQ_LL(a, b)                                                                 \
-    do {                                                                                   \
-        long long a_ = (a), b_ = (b);                                                      \
-        if (a_ != b_)                                                                      \
-            it_note("%s:%d: %s = %lld, expected %lld", __FILE__, __LINE__, #a, a_, b_);    \
-        CU_ASSERT(a_ == b_);                                                               \
-    } while (0)
 
 /* Run $LOYALTY_DEV with args (NULL-terminated); its output (stdout and stderr) into out.
  * Returns the exit status, -1 when it could not run. Uses posix_spawn, so it is safe to
@@ -391,7 +383,7 @@ bool pur_points_settings(const char *json_body)
 }
 
 /* RFC 3339 (UTC) of now + seconds. */
-static const char *pur_time(long seconds, char *out, size_t n)
+const char *pur_time(long seconds, char *out, size_t n)
 {
     time_t t = time(NULL) + seconds;
     struct tm tm;
@@ -400,7 +392,7 @@ static const char *pur_time(long seconds, char *out, size_t n)
     return out;
 }
 
-static long long pur_adjust(long long client_id, const char *amount, const char *expires_at,
+long long pur_adjust(long long client_id, const char *amount, const char *expires_at,
                      const char *active_from, struct http_resp *out)
 {
     char key[80], body[600], exp[96] = "", act[96] = "";
@@ -434,6 +426,26 @@ long long pur_new_funded_client(const char *amount, char card[33])
     return id;
 }
 
+long long pur_new_level(const char *prefix, const char *percents, char name[96],
+                        struct http_resp *out)
+{
+    char body[512];
+    struct http_resp r;
+    long long rank = pur_sql("SELECT coalesce(max(rank), 0) + 1 FROM levels", 0, NULL);
+    uniq_str(prefix, name, 96);
+    snprintf(body, sizeof(body),
+             "{\"name\":\"%s\",\"rank\":%lld,\"threshold\":1000000000,\"period_days\":0,%s}",
+             name, rank, percents);
+    http_send(&r, "POST", "/api/v1/levels", AUTH_ADMIN, JSON_T, JSON_T, body);
+    EXPECT_STATUS(r, 201);
+    long long level = r.status == 201 ? jint(r.json, "id") : -1;
+    if (out)
+        *out = r;
+    else
+        http_resp_free(&r);
+    return level;
+}
+
 /* accounts.available / pending / debt of a client, in minor units */
 long long pur_account(long long client_id, const char *column)
 {
@@ -459,33 +471,13 @@ long long pur_card_available(const char *card, const char *member)
 
 /* ------------------------------------------------------- request bodies -- */
 
-/* One receipt line of a request. */
-struct pur_line {
-    int no;             /* line_no */
-    const char *sku;    /* SKU */
-    const char *name;   /* name, NULL: none */
-    const char *qty;    /* quantity as text */
-    const char *price;  /* price as text */
-};
-
-/* A calculate / confirm request. */
-struct pur_req {
-    const char *receipt;           /* receipt_id, NULL: none */
-    const char *card;              /* card number */
-    const struct pur_line *lines;  /* lines */
-    size_t nlines;                 /* how many */
-    const char *points;            /* points_to_spend, NULL: none */
-    bool strict;                   /* "strict": true */
-    bool hold;                     /* "hold": true */
-};
-
 /* API.md §6: 2 × 89.90 and 1 × 820.20 */
 static const struct pur_line pur_example_lines[] = {
     {1, "A100", "Milk 1L", "2", "89.90"},
     {2, "T55", NULL, "1", "820.20"},
 };
 
-static void pur_body(const struct pur_req *q, bool xml, char *out, size_t n)
+void pur_body(const struct pur_req *q, bool xml, char *out, size_t n)
 {
     size_t o = 0;
 #define ADD(...) (o += (size_t)snprintf(out + o, o < n ? n - o : 0, __VA_ARGS__))
@@ -533,8 +525,8 @@ static void pur_body(const struct pur_req *q, bool xml, char *out, size_t n)
 #undef ADD
 }
 
-static void pur_post(struct http_resp *r, const char *path, const char *auth, bool xml_body,
-                     const char *accept, const char *body)
+void pur_post(struct http_resp *r, const char *path, const char *auth, bool xml_body,
+              const char *accept, const char *body)
 {
     http_send(r, "POST", path, auth, accept, xml_body ? XML_T : JSON_T, body);
 }
@@ -555,7 +547,7 @@ static void pur_refund_body(bool xml, const char *refund_id, const char *receipt
 }
 
 /* What a client's rows look like: used to show that something wrote nothing. */
-static const char *pur_snapshot(long long client_id, const char *receipt, char *out, size_t n)
+const char *pur_snapshot(long long client_id, const char *receipt, char *out, size_t n)
 {
     char id[32];
     snprintf(id, sizeof(id), "%lld", client_id);
@@ -1037,15 +1029,9 @@ static void test_api_example_numbers(void)
     char card[33], name[96], body[1024], path[160], buf[160];
     struct http_resp r, x, c;
     CU_ASSERT_FATAL(pur_points_settings("{\"activation_delay_days\":14}"));
-    long long rank = pur_sql("SELECT coalesce(max(rank), 0) + 1 FROM levels", 0, NULL);
-    uniq_str("IT Gold", name, sizeof(name));
-    snprintf(body, sizeof(body),
-             "{\"name\":\"%s\",\"rank\":%lld,\"threshold\":1000000000,\"period_days\":0,"
-             "\"accrual_percent\":5,\"discount_percent\":5,\"max_spend_percent\":50}",
-             name, rank);
-    http_send(&r, "POST", "/api/v1/levels", AUTH_ADMIN, JSON_T, JSON_T, body);
-    EXPECT_STATUS(r, 201);
-    long long level = r.status == 201 ? jint(r.json, "id") : -1;
+    long long level = pur_new_level(
+        "IT Gold", "\"accrual_percent\":5,\"discount_percent\":5,\"max_spend_percent\":50", name,
+        &r);
     EXPECT_AMT(r, "discount_percent", 500);
     EXPECT_AMT(r, "accrual_percent", 500);
     EXPECT_AMT(r, "max_spend_percent", 5000);

@@ -626,11 +626,11 @@ struct purchase_found {
     bool hold_expired;      /* a hold past its TTL */
 };
 
-/* A STMT_RECEIPT_LOOKUP answer (no row: f->id = 0). */
+/* A STMT_RECEIPT_LOOKUP (or STMT_CONFIRM_IDS) answer (no receipt: f->id = 0). */
 static void purchase_found_row(struct arena *a, PGresult *r, struct purchase_found *f)
 {
     memset(f, 0, sizeof(*f));
-    if (PQntuples(r) != 1)
+    if (PQntuples(r) != 1 || PQgetisnull(r, 0, 1))
         return;
     f->key = purchase_col(r, 0, 0);
     f->id = purchase_col(r, 0, 1);
@@ -1003,9 +1003,10 @@ static struct store_outcome purchase_confirm_tx(struct db *db, struct arena *a,
     return purchase_confirm_read(db, a, who, req, &f, &ctx, &ids, true, res, &fallback);
 }
 
-/* A confirm without a lock: the receipt, the ids and the buyer's context in one round trip
- * (no transaction), then one statement that writes everything if the account is still at
- * the version read. *fallback when the locking path has to run instead. */
+/* A confirm without a lock: the receipt and the ids (one statement) and, unless cached, the
+ * buyer's context in one round trip (no transaction); then one statement that writes
+ * everything if the account is still at the version read. *fallback when the locking path
+ * has to run instead. */
 static struct store_outcome purchase_confirm_fast(struct db *db, struct arena *a,
                                                   const struct store_caller *who,
                                                   const struct purchase_request *req,
@@ -1016,7 +1017,7 @@ static struct store_outcome purchase_confirm_fast(struct db *db, struct arena *a
     struct store_outcome o = purchase_ok();
     const char *q[2] = {purchase_i64(a, who->api_client_id), in->receipt_id};
     const char *w[3];
-    PGresult *found = NULL, *idr = NULL, *context = NULL;
+    PGresult *found = NULL, *context = NULL;
     struct purchase_found f;
     struct purchase_ctx ctx;
     struct purchase_ids ids;
@@ -1025,8 +1026,7 @@ static struct store_outcome purchase_confirm_fast(struct db *db, struct arena *a
     memset(&ctx, 0, sizeof(ctx));
     ctx.client.can_spend = true;
     enum db_status st = db_batch_begin(db);
-    if (st == DB_OK && ((st = db_batch_query(db, STMT_RECEIPT_LOOKUP, 2, q, &found)) != DB_OK ||
-                        (st = db_batch_query(db, STMT_CONFIRM_IDS, 0, NULL, &idr)) != DB_OK ||
+    if (st == DB_OK && ((st = db_batch_query(db, STMT_CONFIRM_IDS, 2, q, &found)) != DB_OK ||
                         (read && (st = db_batch_query(db, STMT_PURCHASE_CONTEXT, 3, w,
                                                       &context)) != DB_OK)))
         db_batch_run(db, NULL, 0);
@@ -1035,16 +1035,15 @@ static struct store_outcome purchase_confirm_fast(struct db *db, struct arena *a
     if (!purchase_status_ok(&o, st))
         return o;
     purchase_found_row(a, found, &f);
-    ids.purchase = purchase_col(idr, 0, 0);
-    ids.spend_entry = purchase_col(idr, 0, 1);
-    ids.accrual_entry = purchase_col(idr, 0, 2);
-    ids.lot = purchase_col(idr, 0, 3);
+    ids.purchase = purchase_col(found, 0, 6);
+    ids.spend_entry = purchase_col(found, 0, 7);
+    ids.accrual_entry = purchase_col(found, 0, 8);
+    ids.lot = purchase_col(found, 0, 9);
     struct purchase_context_row row;
     bool have = context && purchase_context_of(a, context, &row);
     const struct purchase_context_row *use = cached ? cached : have ? &row : NULL;
     bool ok = f.id || anonymous || purchase_identify_row(a, who, req, use, &ctx, &o);
     PQclear(found);
-    PQclear(idr);
     PQclear(context);
     if (!ok && cached) { /* a refusal on a cached context is given on a fresh one */
         *fallback = true;

@@ -36,6 +36,14 @@
     "  FROM levels nl WHERE c.client_id IS NOT NULL" \
     "  AND nl.rank > coalesce(l.rank, -2147483648) ORDER BY nl.rank LIMIT 1) nx ON true"
 
+/* A purchase by (API client $1, receipt id $2): client_id, purchase_id, request hash,
+ * document, status, hold expired. */
+#define RECEIPT_LOOKUP_SQL \
+    "SELECT ri.client_id, ri.purchase_id, encode(p.request_hash, 'hex'), p.document::text, " \
+    "p.status, p.hold_expires_at < now() FROM receipt_index ri JOIN purchases p " \
+    "ON p.client_id = ri.client_id AND p.id = ri.purchase_id " \
+    "WHERE ri.api_client_id = $1 AND ri.receipt_id = $2"
+
 /* A purchase row: $1 client (key), $2 id, $3 API client, $4 receipt id, $5 request hash
  * (hex), $6 status, $7 store, $8 pos, $9 at, $10 card, $11 level, $12 total, $13 discount,
  * $14 points spent, $15 certificates, $16 to pay, $17 accrued, $18 level amount,
@@ -230,11 +238,7 @@ const struct db_stmt db_stmts[STMT_COUNT] = {
         "SELECT id, remaining, bucket FROM points_lots WHERE client_id = $1 AND purchase_id = $2 "
         "AND source = 'purchase' ORDER BY id FOR UPDATE"},
     /* client_id, purchase_id, request hash, document, status */
-    [STMT_RECEIPT_LOOKUP] = {"receipt_lookup",
-        "SELECT ri.client_id, ri.purchase_id, encode(p.request_hash, 'hex'), p.document::text, "
-        "p.status, p.hold_expires_at < now() FROM receipt_index ri JOIN purchases p "
-        "ON p.client_id = ri.client_id AND p.id = ri.purchase_id "
-        "WHERE ri.api_client_id = $1 AND ri.receipt_id = $2"},
+    [STMT_RECEIPT_LOOKUP] = {"receipt_lookup", RECEIPT_LOOKUP_SQL},
     [STMT_PURCHASE_INSERT] = {"purchase_insert",
         "INSERT INTO purchases (" PURCHASE_COLUMNS ") VALUES (" PURCHASE_VALUES ")"},
     [STMT_RECEIPT_INDEX_INSERT] = {"receipt_index_insert",
@@ -431,9 +435,11 @@ const struct db_stmt db_stmts[STMT_COUNT] = {
         " SELECT $38, greatest($1::bigint, 0), $39::jsonb FROM go) "
         "SELECT (SELECT count(*) FROM go), "
         " (SELECT string_agg(number, ',') FROM cards WHERE client_id = $1)"},
-    /* A confirm's ids when it does not lock first (see store_purchase_confirm). */
+    /* A confirm's receipt lookup (columns 0-5 as STMT_RECEIPT_LOOKUP, NULL when new: $1 API
+     * client, $2 receipt id) and its ids (6-9) when it does not lock first. */
     [STMT_CONFIRM_IDS] = {"confirm_ids",
-        "SELECT nextval('purchases_id_seq'), nextval('ledger_entries_id_seq'), "
-        "nextval('ledger_entries_id_seq'), nextval('points_lots_id_seq')"},
+        "SELECT r.*, nextval('purchases_id_seq'), nextval('ledger_entries_id_seq'), "
+        "nextval('ledger_entries_id_seq'), nextval('points_lots_id_seq') "
+        "FROM (SELECT 1) one LEFT JOIN LATERAL (" RECEIPT_LOOKUP_SQL ") r ON true"},
 
 };

@@ -27,6 +27,7 @@ static const struct {
     {"router", test_router_register},
     {"receipt", test_receipt_register},
     {"accept", test_accept_register},
+    {"context", test_context_register},
 };
 
 /* Counters summed over runs (one run per suite named on the command line). */

@@ -21,6 +21,8 @@ struct purchase_context_row {
     const char *col[PURCHASE_CONTEXT_COLS]; /* the statement's columns, as text */
 };
 
+/* The row of a STMT_PURCHASE_CONTEXT answer, copied into the arena; false when there is none. */
+bool store_purchase_context_of(struct arena *a, PGresult *r, struct purchase_context_row *row);
 /* The context as one string for a cache, and back (false: not a context). */
 const char *store_purchase_context_text(struct arena *a, const struct purchase_context_row *row);
 bool store_purchase_context_parse(struct arena *a, const char *text, size_t len,

@@ -1,0 +1,427 @@
+/* purchase_confirm.c: the confirm (and hold) of a purchase: without a lock when the
+ * buyer's account is still at the version read, else under the account's lock
+ * (docs/internals.md, "The purchase paths"). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "store/pgarray.h"
+#include "store/purchase_internal.h"
+#include "util/log.h"
+
+/* The ids a confirm writes, taken with its account lock (STMT_CONFIRM_LOCK). */
+struct purchase_ids {
+    int64_t purchase;       /* purchases.id */
+    int64_t spend_entry;    /* the spend's ledger entry */
+    int64_t accrual_entry;  /* the accrual's ledger entry */
+    int64_t lot;            /* the accrual's lot */
+};
+
+/* A confirm's first round trip: BEGIN, the receipt lock and lookup, the ids and the buyer's
+ * account lock, and the context read under that lock. */
+static bool purchase_confirm_open(struct db *db, struct arena *a, const struct store_caller *who,
+                                  const struct purchase_request *req, struct purchase_found *f,
+                                  struct purchase_ctx *ctx, struct purchase_ids *ids,
+                                  struct store_outcome *o)
+{
+    const struct msg_purchase_in *in = req->in;
+    const char *k[1] = {purchase_key_text(a, "purchase", who->api_client_id, in->receipt_id)};
+    const char *q[2] = {purchase_i64(a, who->api_client_id), in->receipt_id};
+    const char *w[3];
+    PGresult *found = NULL, *lock = NULL, *context = NULL;
+    bool anonymous = purchase_anonymous(req), ok = false;
+    purchase_who_params(a, req, w);
+    memset(ctx, 0, sizeof(*ctx));
+    ctx->client.can_spend = true;
+    enum db_status st = db_batch_begin(db);
+    if (st == DB_OK && ((st = db_batch_add(db, STMT_ADVISORY_LOCK, 1, k)) != DB_OK ||
+                        (st = db_batch_query(db, STMT_RECEIPT_LOOKUP, 2, q, &found)) != DB_OK ||
+                        (st = db_batch_query(db, STMT_CONFIRM_LOCK, 3, w, &lock)) != DB_OK ||
+                        (!anonymous && (st = db_batch_query(db, STMT_PURCHASE_CONTEXT, 3, w,
+                                                            &context)) != DB_OK)))
+        db_batch_run(db, NULL, 0);
+    else if (st == DB_OK)
+        st = db_batch_run(db, NULL, 0);
+    if (!purchase_status_ok(o, st))
+        return false;
+    purchase_found_row(a, found, f);
+    ids->purchase = purchase_col(lock, 0, 0);
+    ids->spend_entry = purchase_col(lock, 0, 1);
+    ids->accrual_entry = purchase_col(lock, 0, 2);
+    ids->lot = purchase_col(lock, 0, 3);
+    struct purchase_context_row row;
+    bool have = context && store_purchase_context_of(a, context, &row);
+    ok = f->id || anonymous || purchase_identify_row(a, who, req, have ? &row : NULL, ctx, o);
+    PQclear(found);
+    PQclear(lock);
+    PQclear(context);
+    return ok;
+}
+
+/* The purchase row's 20 parameters (PURCHASE_VALUES). */
+static void purchase_row_params(struct arena *a, const struct store_caller *who,
+                                const struct purchase_request *req, const struct purchase_ctx *ctx,
+                                int64_t key, int64_t id, const char *status,
+                                const struct msg_purchase *doc, const char **p)
+{
+    const struct msg_purchase_in *in = req->in;
+    const struct receipt_calc *c = &ctx->calc;
+    int64_t level_amount = c->total.minor - c->discount.minor - c->certificates_paid.minor;
+    const char *row[20] = {
+        purchase_i64(a, key), purchase_i64(a, id), purchase_i64(a, who->api_client_id),
+        in->receipt_id, req->request_hash, status, in->store_id, in->pos_id, in->at, in->card,
+        ctx->level_id ? purchase_i64(a, ctx->level_id) : NULL, purchase_i64(a, c->total.minor),
+        purchase_i64(a, c->discount.minor), purchase_i64(a, c->points_spent.minor),
+        purchase_i64(a, c->certificates_paid.minor), purchase_i64(a, c->to_pay.minor),
+        purchase_i64(a, ctx->client_id ? c->points_accrued.minor : 0),
+        purchase_i64(a, ctx->client_id ? level_amount : 0), purchase_doc_json(a, doc),
+        purchase_i64(a, ctx->general.hold_ttl_seconds)};
+    memcpy(p, row, sizeof(row));
+}
+
+/* The document of a new purchase, with the balance it leaves. */
+static struct msg_purchase *purchase_new_doc(struct arena *a, const struct purchase_request *req,
+                                             const struct purchase_ctx *ctx, const char *status,
+                                             int64_t id)
+{
+    struct msg_purchase *doc = purchase_doc(a, req, ctx, status);
+    doc->id = id;
+    doc->has_id = true;
+    if (doc->balance) {
+        doc->balance->after.minor = ctx->acc.available;
+        doc->balance->pending_after.minor = ctx->acc.pending;
+    }
+    purchase_slip(a, ctx, doc);
+    return doc;
+}
+
+/* Card numbers "a,b" (STMT_CONFIRM_WRITE) into the outcome, for the cache. */
+static void purchase_cards_of(struct arena *a, PGresult *r, struct store_outcome *o)
+{
+    if (!r || PQntuples(r) != 1 || PQgetisnull(r, 0, 1))
+        return;
+    char *list = arena_strdup(a, PQgetvalue(r, 0, 1));
+    size_t n = 1;
+    for (const char *c = list; *c; c++)
+        n += *c == ',';
+    o->cards = arena_alloc(a, sizeof(char *) * n);
+    o->ncards = 0;
+    for (char *save = NULL, *t = strtok_r(list, ",", &save); t; t = strtok_r(NULL, ",", &save))
+        o->cards[o->ncards++] = t;
+}
+
+/* The draws of a spend from the context's lots, earliest expiry first, as two arrays. */
+static bool purchase_draws(struct arena *a, const struct purchase_ctx *ctx, int64_t amount,
+                           const char **ids, const char **amounts)
+{
+    struct buf b[2];
+    int64_t left = amount;
+    for (int k = 0; k < 2; k++) {
+        buf_init(&b[k]);
+        pgarray_begin(&b[k]);
+    }
+    for (size_t i = 0; i < ctx->nlots && left > 0; i++) {
+        int64_t take = ctx->lots[i].remaining < left ? ctx->lots[i].remaining : left;
+        pgarray_int(&b[0], ctx->lots[i].id);
+        pgarray_int(&b[1], take);
+        left -= take;
+    }
+    for (int k = 0; k < 2; k++) {
+        pgarray_end(&b[k]);
+        *(k ? amounts : ids) = arena_strdup(a, buf_str(&b[k]));
+        buf_free(&b[k]);
+    }
+    if (left > 0) /* the calculation capped the spend at these lots: a bug */
+        log_error("confirm: client %lld: %lld points could not be drawn",
+                  (long long)ctx->client_id, (long long)left);
+    return left == 0;
+}
+
+/* A confirm of a client without debt (or an anonymous one) in one statement, sent with its
+ * COMMIT: the second and last round trip. */
+static struct store_outcome purchase_confirm_write(struct db *db, struct arena *a,
+                                                   const struct store_caller *who,
+                                                   const struct purchase_request *req,
+                                                   struct purchase_ctx *ctx,
+                                                   const struct purchase_ids *ids, bool locked,
+                                                   struct purchase_result *res, bool *fallback)
+{
+    struct store_outcome o = purchase_ok();
+    const struct msg_purchase_in *in = req->in;
+    const struct receipt_calc *c = &ctx->calc;
+    const char *status = in->hold ? "held" : "confirmed";
+    int64_t key = ctx->client_id ? ctx->client_id : -ids->purchase;
+    int64_t spent = c->points_spent.minor, level_amount = 0, accrued = 0;
+    const char *p[41] = {NULL};
+    const char *none = "{}";
+    const char *lot_ids = none, *lot_amounts = none;
+    bool pending = ctx->sp.activation_delay_days > 0;
+
+    if (spent > 0 && !purchase_draws(a, ctx, spent, &lot_ids, &lot_amounts))
+        return purchase_db(DB_ERROR);
+    ctx->acc.available -= spent;
+    int64_t spend_balance = ctx->acc.available, spend_pending = ctx->acc.pending;
+    if (ctx->client_id && !in->hold) {
+        accrued = c->points_accrued.minor;
+        level_amount = c->total.minor - c->discount.minor - c->certificates_paid.minor;
+        *(pending ? &ctx->acc.pending : &ctx->acc.available) += accrued;
+        ctx->acc.purchases_total += level_amount;
+    }
+    struct msg_purchase *doc = purchase_new_doc(a, req, ctx, status, ids->purchase);
+    purchase_row_params(a, who, req, ctx, key, ids->purchase, status, doc, p);
+    p[20] = ctx->client_id ? "t" : "f";
+    p[21] = purchase_i64(a, ctx->acc.available);
+    p[22] = purchase_i64(a, ctx->acc.pending);
+    p[23] = purchase_i64(a, ctx->acc.debt);
+    p[24] = purchase_i64(a, ctx->acc.purchases_total);
+    if (spent > 0) {
+        p[25] = purchase_i64(a, ids->spend_entry);
+        p[26] = purchase_i64(a, spend_balance);
+        p[27] = purchase_i64(a, spend_pending);
+    }
+    p[28] = lot_ids;
+    p[29] = lot_amounts;
+    if (accrued > 0) {
+        p[30] = purchase_i64(a, ids->lot);
+        p[33] = purchase_i64(a, ids->accrual_entry);
+        p[35] = purchase_i64(a, ctx->acc.available);
+        p[36] = purchase_i64(a, ctx->acc.pending);
+    }
+    p[31] = purchase_i64(a, ctx->sp.activation_delay_days);
+    p[32] = purchase_i64(a, ctx->sp.expiry_days);
+    p[34] = pending ? "t" : "f";
+    p[37] = in->hold ? "purchase.held" : "purchase.confirmed";
+    p[38] = purchase_event_payload(a, ctx->client_id, ids->purchase, in->receipt_id);
+    p[39] = purchase_i64(a, ctx->version);
+    p[40] = ctx->card_status ? ctx->card_status : "active";
+
+    /* the context knows what was left to reach the next level: only a purchase that covers
+     * it can raise the level (a top-level client has no next level); then the level is
+     * evaluated before COMMIT, which needs the locking path */
+    bool may_raise = ctx->client_id && !in->hold && ctx->next_level &&
+                     level_amount >= ctx->to_next_level;
+    if (may_raise && !locked) {
+        *fallback = true;
+        return o;
+    }
+    PGresult *cards = NULL;
+    char constraint[64] = "";
+    enum db_status st = db_batch_begin(db);
+    if (st == DB_OK && ((st = db_batch_query(db, STMT_CONFIRM_WRITE, 41, p, &cards)) != DB_OK ||
+                        (locked && !may_raise && (st = db_batch_commit(db)) != DB_OK)))
+        db_batch_run(db, NULL, 0);
+    else if (st == DB_OK)
+        st = db_batch_run(db, constraint, sizeof(constraint));
+    /* without the lock: the same receipt written meanwhile (its unique key), or the account
+     * changed since the context was read; the locking path settles both */
+    bool written = st == DB_OK && PQntuples(cards) == 1 && PQgetvalue(cards, 0, 0)[0] == '1';
+    if (!locked && (st == DB_UNIQUE || (st == DB_OK && !written))) {
+        PQclear(cards);
+        *fallback = true;
+        return o;
+    }
+    if (!purchase_status_ok(&o, st))
+        return o;
+    if (!written) { /* under the lock the version cannot have moved: a bug */
+        PQclear(cards);
+        log_error("confirm: client %lld: account version %lld changed under its lock",
+                  (long long)ctx->client_id, (long long)ctx->version);
+        return purchase_db(DB_ERROR);
+    }
+    purchase_cards_of(a, cards, &o);
+    PQclear(cards);
+    if (may_raise && !purchase_level(db, a, ctx->client_id, false, &o))
+        return o;
+    res->doc = doc;
+    return o;
+}
+
+/* A confirm of a client with a debt: the accrual pays it first, statement by statement. */
+static struct store_outcome purchase_confirm_ledger(struct db *db, struct arena *a,
+                                                    const struct store_caller *who,
+                                                    const struct purchase_request *req,
+                                                    struct purchase_ctx *ctx, int64_t id,
+                                                    struct purchase_result *res)
+{
+    struct store_outcome o = purchase_ok();
+    const struct msg_purchase_in *in = req->in;
+    const char *status = in->hold ? "held" : "confirmed";
+    int64_t key = ctx->client_id ? ctx->client_id : -id;
+    struct ledger_ref ref = {in->receipt_id, id, 0, 0, 0, who->api_client_id, NULL};
+    const struct receipt_calc *c = &ctx->calc;
+
+    if (c->points_spent.minor > 0) {
+        int64_t entry;
+        if (!purchase_status_ok(&o, ledger_entry(db, &ctx->acc, "spend", -c->points_spent.minor,
+                                                 -c->points_spent.minor, 0, 0, &ref, &entry)) ||
+            !purchase_status_ok(&o, ledger_draw(db, &ctx->acc, "spend", c->points_spent.minor,
+                                                entry, &ref)))
+            return o;
+    }
+    int64_t level_amount = c->total.minor - c->discount.minor - c->certificates_paid.minor;
+    if (!in->hold && ctx->client_id &&
+        !purchase_settle(db, a, who, ctx, id, in->receipt_id, c->points_accrued.minor,
+                         level_amount, &o))
+        return o;
+    struct msg_purchase *doc = purchase_new_doc(a, req, ctx, status, id);
+    const char *p[20];
+    purchase_row_params(a, who, req, ctx, key, id, status, doc, p);
+    const char *pi[4] = {p[2], in->receipt_id, p[0], p[1]};
+    /* the writes that need no answer go in one round trip */
+    if (!purchase_status_ok(&o, db_batch_begin(db)) ||
+        !purchase_status_ok(&o, db_batch_add(db, STMT_PURCHASE_INSERT, 20, p)) ||
+        !purchase_status_ok(&o, db_batch_add(db, STMT_RECEIPT_INDEX_INSERT, 4, pi)) ||
+        (ctx->client_id && !purchase_status_ok(&o, ledger_save_batched(db, &ctx->acc))) ||
+        !purchase_event_to(db, a, in->hold ? "purchase.held" : "purchase.confirmed",
+                           ctx->client_id, id, in->receipt_id, true, &o)) {
+        db_batch_run(db, NULL, 0);
+        return o;
+    }
+    if (!purchase_status_ok(&o, db_batch_run(db, NULL, 0)))
+        return o;
+    bool may_raise = ctx->client_id && !in->hold && ctx->next_level &&
+                     level_amount >= ctx->to_next_level;
+    if (may_raise && !purchase_level(db, a, ctx->client_id, false, &o))
+        return o;
+    purchase_touch(db, a, ctx->client_id, &o);
+    res->doc = doc;
+    return o;
+}
+
+/* A confirm once the receipt, the buyer's context and the ids are read: a replay, or the
+ * calculation and the write. `locked`: inside a transaction holding the account lock;
+ * otherwise *fallback asks for that path (debt, level raise, a concurrent change). */
+static struct store_outcome purchase_confirm_read(struct db *db, struct arena *a,
+                                                  const struct store_caller *who,
+                                                  const struct purchase_request *req,
+                                                  const struct purchase_found *f,
+                                                  struct purchase_ctx *ctx,
+                                                  const struct purchase_ids *ids, bool locked,
+                                                  struct purchase_result *res, bool *fallback)
+{
+    struct store_outcome o = purchase_ok();
+    const struct msg_purchase_in *in = req->in;
+    if (f->id) {
+        if (strcmp(f->hash, req->request_hash) != 0)
+            return purchase_refuse(409, "idempotency_mismatch", "receipt_id",
+                                   "this receipt_id was confirmed with other content");
+        res->doc = purchase_doc_parse(a, f->document);
+        res->replayed = true;
+        if (!res->doc)
+            return purchase_db(DB_ERROR);
+        purchase_refund_ids(db, a, f->key, f->id, res->doc, &o);
+        return o;
+    }
+    if (!purchase_compute(db, a, req, ctx, &o))
+        return o;
+    /* the result is re-evaluated on the current state: it stands unless the caller pinned
+     * values */
+    const struct msg_expect *ex = in->expect;
+    const struct receipt_calc *cc = &ctx->calc;
+    if (ex && ((ex->has_to_pay && ex->to_pay.minor != cc->to_pay.minor) ||
+               (ex->has_points_spent && ex->points_spent.minor != cc->points_spent.minor) ||
+               (ex->has_points_accrued && ex->points_accrued.minor != cc->points_accrued.minor) ||
+               (ex->has_discount && ex->discount.minor != cc->discount.minor)))
+        return purchase_refuse(409, "price_changed", "expect",
+                               "the purchase no longer calculates to the expected values");
+    if (ctx->client_id && ctx->acc.debt > 0) {
+        if (!locked) {
+            *fallback = true;
+            return o;
+        }
+        return purchase_confirm_ledger(db, a, who, req, ctx, ids->purchase, res);
+    }
+    return purchase_confirm_write(db, a, who, req, ctx, ids, locked, res, fallback);
+}
+
+static struct store_outcome purchase_confirm_tx(struct db *db, struct arena *a,
+                                                const struct store_caller *who,
+                                                const struct purchase_request *req,
+                                                struct purchase_result *res)
+{
+    struct store_outcome o = purchase_ok();
+    struct purchase_found f;
+    struct purchase_ctx ctx;
+    struct purchase_ids ids;
+    bool fallback = false;
+
+    if (!purchase_confirm_open(db, a, who, req, &f, &ctx, &ids, &o))
+        return o;
+    return purchase_confirm_read(db, a, who, req, &f, &ctx, &ids, true, res, &fallback);
+}
+
+/* A confirm without a lock: the receipt and the ids (one statement) and, unless cached, the
+ * buyer's context in one round trip (no transaction); then one statement that writes
+ * everything if the account is still at the version read. *fallback when the locking path
+ * has to run instead. */
+static struct store_outcome purchase_confirm_fast(struct db *db, struct arena *a,
+                                                  const struct store_caller *who,
+                                                  const struct purchase_request *req,
+                                                  const struct purchase_context_row *cached,
+                                                  struct purchase_result *res, bool *fallback)
+{
+    const struct msg_purchase_in *in = req->in;
+    struct store_outcome o = purchase_ok();
+    const char *q[2] = {purchase_i64(a, who->api_client_id), in->receipt_id};
+    const char *w[3];
+    PGresult *found = NULL, *context = NULL;
+    struct purchase_found f;
+    struct purchase_ctx ctx;
+    struct purchase_ids ids;
+    bool anonymous = purchase_anonymous(req), read = !anonymous && !cached;
+    purchase_who_params(a, req, w);
+    memset(&ctx, 0, sizeof(ctx));
+    ctx.client.can_spend = true;
+    enum db_status st = db_batch_begin(db);
+    if (st == DB_OK && ((st = db_batch_query(db, STMT_CONFIRM_IDS, 2, q, &found)) != DB_OK ||
+                        (read && (st = db_batch_query(db, STMT_PURCHASE_CONTEXT, 3, w,
+                                                      &context)) != DB_OK)))
+        db_batch_run(db, NULL, 0);
+    else if (st == DB_OK)
+        st = db_batch_run(db, NULL, 0);
+    if (!purchase_status_ok(&o, st))
+        return o;
+    purchase_found_row(a, found, &f);
+    ids.purchase = purchase_col(found, 0, 6);
+    ids.spend_entry = purchase_col(found, 0, 7);
+    ids.accrual_entry = purchase_col(found, 0, 8);
+    ids.lot = purchase_col(found, 0, 9);
+    struct purchase_context_row row;
+    bool have = context && store_purchase_context_of(a, context, &row);
+    const struct purchase_context_row *use = cached ? cached : have ? &row : NULL;
+    bool ok = f.id || anonymous || purchase_identify_row(a, who, req, use, &ctx, &o);
+    PQclear(found);
+    PQclear(context);
+    if (!ok && cached) { /* a refusal on a cached context is given on a fresh one */
+        *fallback = true;
+        return purchase_ok();
+    }
+    if (!ok)
+        return o;
+    return purchase_confirm_read(db, a, who, req, &f, &ctx, &ids, false, res, fallback);
+}
+
+struct purchase_result store_purchase_confirm(struct db *db, struct arena *a,
+                                              const struct store_caller *who,
+                                              const struct purchase_request *req,
+                                              const struct purchase_context_row *cached)
+{
+    /* most confirms need no lock: their client's account does not change between the read
+     * and the write (checked by its version in the write); the others take the lock */
+    struct purchase_result res;
+    bool fallback = false;
+    memset(&res, 0, sizeof(res));
+    res.o = purchase_confirm_fast(db, a, who, req, cached, &res, &fallback);
+    if (!fallback)
+        return res;
+    struct purchase_op op = {.a = a, .who = who, .req = req};
+    return purchase_run(db, op, purchase_confirm_body);
+}
+
+struct store_outcome purchase_confirm_body(struct db *db, void *arg)
+{
+    struct purchase_op *op = arg;
+    memset(op->res, 0, sizeof(*op->res));
+    return purchase_confirm_tx(db, op->a, op->who, op->req, op->res);
+}
+

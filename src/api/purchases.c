@@ -61,7 +61,10 @@ static void purchase_answer(struct http_req *r, const struct purchase_result *re
     if (!api_outcome_ok(r, &res->o))
         return;
     api_invalidate(r, &res->o);
-    http_reply(r, status, &msg_purchase_desc, res->doc);
+    if (res->json && r->out_fmt == MSG_JSON) /* encoded once, for the row and the answer */
+        http_reply_raw(r, status, NULL, res->json, strlen(res->json));
+    else
+        http_reply(r, status, &msg_purchase_desc, res->doc);
 }
 
 /* The calculation context cached with a card (NULL card: none); on a miss, *miss and gen

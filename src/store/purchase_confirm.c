@@ -9,7 +9,7 @@
 #include "store/purchase_internal.h"
 #include "util/log.h"
 
-/* The ids a confirm writes, taken with its account lock (STMT_CONFIRM_LOCK). */
+/* The ids a confirm writes (STMT_CONFIRM_IDS). */
 struct purchase_ids {
     int64_t purchase;       /* purchases.id */
     int64_t spend_entry;    /* the spend's ledger entry */
@@ -17,45 +17,57 @@ struct purchase_ids {
     int64_t lot;            /* the accrual's lot */
 };
 
-/* A confirm's first round trip: BEGIN, the receipt lock and lookup, the ids and the buyer's
- * account lock, and the context read under that lock. */
-static bool purchase_confirm_open(struct db *db, struct arena *a, const struct store_caller *who,
-                                  const struct purchase_request *req, struct purchase_found *f,
-                                  struct purchase_ctx *ctx, struct purchase_ids *ids,
-                                  struct store_outcome *o)
+/* A confirm's first round trip. Under the lock (inside the transaction, whose BEGIN goes
+ * with it): the receipt's advisory lock, the receipt and the ids, the buyer's account row
+ * FOR UPDATE, then the context, which so sees everything committed before the lock. Without
+ * it: the receipt and the ids, and the context unless `cached` gives it. false with *o set:
+ * a refusal (o->db DB_OK) or a failure. */
+static bool purchase_confirm_begin(struct db *db, struct arena *a, const struct store_caller *who,
+                                   const struct purchase_request *req, bool locked,
+                                   const struct purchase_context_row *cached,
+                                   struct purchase_found *f, struct purchase_ctx *ctx,
+                                   struct purchase_ids *ids, struct store_outcome *o)
 {
     const struct msg_purchase_in *in = req->in;
     const char *k[1] = {purchase_key_text(a, "purchase", who->api_client_id, in->receipt_id)};
     const char *q[2] = {purchase_i64(a, who->api_client_id), in->receipt_id};
     const char *w[3];
-    PGresult *found = NULL, *lock = NULL, *context = NULL;
-    bool anonymous = purchase_anonymous(req), ok = false;
+    PGresult *found = NULL, *context = NULL;
+    bool anonymous = purchase_anonymous(req), read = !anonymous && !cached;
     purchase_who_params(a, req, w);
     memset(ctx, 0, sizeof(*ctx));
     ctx->client.can_spend = true;
     enum db_status st = db_batch_begin(db);
-    if (st == DB_OK && ((st = db_batch_add(db, STMT_ADVISORY_LOCK, 1, k)) != DB_OK ||
-                        (st = db_batch_query(db, STMT_RECEIPT_LOOKUP, 2, q, &found)) != DB_OK ||
-                        (st = db_batch_query(db, STMT_CONFIRM_LOCK, 3, w, &lock)) != DB_OK ||
-                        (!anonymous && (st = db_batch_query(db, STMT_PURCHASE_CONTEXT, 3, w,
-                                                            &context)) != DB_OK)))
+    if (st == DB_OK &&
+        ((locked && (st = db_batch_add(db, STMT_ADVISORY_LOCK, 1, k)) != DB_OK) ||
+         (st = db_batch_query(db, STMT_CONFIRM_IDS, 2, q, &found)) != DB_OK ||
+         (locked && !anonymous && (st = db_batch_add(db, STMT_CONFIRM_LOCK, 3, w)) != DB_OK) ||
+         (read && (st = db_batch_query(db, STMT_PURCHASE_CONTEXT, 3, w, &context)) != DB_OK)))
         db_batch_run(db, NULL, 0);
     else if (st == DB_OK)
         st = db_batch_run(db, NULL, 0);
     if (!purchase_status_ok(o, st))
         return false;
     purchase_found_row(a, found, f);
-    ids->purchase = purchase_col(lock, 0, 0);
-    ids->spend_entry = purchase_col(lock, 0, 1);
-    ids->accrual_entry = purchase_col(lock, 0, 2);
-    ids->lot = purchase_col(lock, 0, 3);
+    ids->purchase = purchase_col(found, 0, 6);
+    ids->spend_entry = purchase_col(found, 0, 7);
+    ids->accrual_entry = purchase_col(found, 0, 8);
+    ids->lot = purchase_col(found, 0, 9);
     struct purchase_context_row row;
     bool have = context && store_purchase_context_of(a, context, &row);
-    ok = f->id || anonymous || purchase_identify_row(a, who, req, have ? &row : NULL, ctx, o);
+    const struct purchase_context_row *use = cached ? cached : have ? &row : NULL;
+    bool ok = f->id || anonymous || purchase_identify_row(a, who, req, use, ctx, o);
     PQclear(found);
-    PQclear(lock);
     PQclear(context);
     return ok;
+}
+
+/* A confirmed purchase of a known client may raise the level only when it covers what the
+ * context said was left to reach the next one (a top-level client has no next level). */
+static bool purchase_may_raise(const struct purchase_request *req, const struct purchase_ctx *ctx)
+{
+    return ctx->client_id && !req->in->hold && ctx->next_level &&
+           purchase_level_amount(&ctx->calc) >= ctx->to_next_level;
 }
 
 /* The purchase row's 20 parameters (PURCHASE_VALUES). */
@@ -66,7 +78,7 @@ static void purchase_row_params(struct arena *a, const struct store_caller *who,
 {
     const struct msg_purchase_in *in = req->in;
     const struct receipt_calc *c = &ctx->calc;
-    int64_t level_amount = c->total.minor - c->discount.minor - c->certificates_paid.minor;
+    int64_t level_amount = purchase_level_amount(c);
     const char *row[20] = {
         purchase_i64(a, key), purchase_i64(a, id), purchase_i64(a, who->api_client_id),
         in->receipt_id, req->request_hash, status, in->store_id, in->pos_id, in->at, in->card,
@@ -151,7 +163,7 @@ static struct store_outcome purchase_confirm_write(struct db *db, struct arena *
     const struct receipt_calc *c = &ctx->calc;
     const char *status = in->hold ? "held" : "confirmed";
     int64_t key = ctx->client_id ? ctx->client_id : -ids->purchase;
-    int64_t spent = c->points_spent.minor, level_amount = 0, accrued = 0;
+    int64_t spent = c->points_spent.minor, accrued = 0;
     const char *p[41] = {NULL};
     const char *none = "{}";
     const char *lot_ids = none, *lot_amounts = none;
@@ -163,9 +175,8 @@ static struct store_outcome purchase_confirm_write(struct db *db, struct arena *
     int64_t spend_balance = ctx->acc.available, spend_pending = ctx->acc.pending;
     if (ctx->client_id && !in->hold) {
         accrued = c->points_accrued.minor;
-        level_amount = c->total.minor - c->discount.minor - c->certificates_paid.minor;
         *(pending ? &ctx->acc.pending : &ctx->acc.available) += accrued;
-        ctx->acc.purchases_total += level_amount;
+        ctx->acc.purchases_total += purchase_level_amount(c);
     }
     struct msg_purchase *doc = purchase_new_doc(a, req, ctx, status, ids->purchase);
     purchase_row_params(a, who, req, ctx, key, ids->purchase, status, doc, p);
@@ -195,11 +206,8 @@ static struct store_outcome purchase_confirm_write(struct db *db, struct arena *
     p[39] = purchase_i64(a, ctx->version);
     p[40] = ctx->card_status ? ctx->card_status : "active";
 
-    /* the context knows what was left to reach the next level: only a purchase that covers
-     * it can raise the level (a top-level client has no next level); then the level is
-     * evaluated before COMMIT, which needs the locking path */
-    bool may_raise = ctx->client_id && !in->hold && ctx->next_level &&
-                     level_amount >= ctx->to_next_level;
+    /* a level raise is evaluated before COMMIT, which needs the locking path */
+    bool may_raise = purchase_may_raise(req, ctx);
     if (may_raise && !locked) {
         *fallback = true;
         return o;
@@ -233,6 +241,7 @@ static struct store_outcome purchase_confirm_write(struct db *db, struct arena *
     if (may_raise && !purchase_level(db, a, ctx->client_id, false, &o))
         return o;
     res->doc = doc;
+    res->json = p[18]; /* the document as stored */
     return o;
 }
 
@@ -258,10 +267,9 @@ static struct store_outcome purchase_confirm_ledger(struct db *db, struct arena 
                                                 entry, &ref)))
             return o;
     }
-    int64_t level_amount = c->total.minor - c->discount.minor - c->certificates_paid.minor;
     if (!in->hold && ctx->client_id &&
         !purchase_settle(db, a, who, ctx, id, in->receipt_id, c->points_accrued.minor,
-                         level_amount, &o))
+                         purchase_level_amount(c), &o))
         return o;
     struct msg_purchase *doc = purchase_new_doc(a, req, ctx, status, id);
     const char *p[20];
@@ -279,12 +287,11 @@ static struct store_outcome purchase_confirm_ledger(struct db *db, struct arena 
     }
     if (!purchase_status_ok(&o, db_batch_run(db, NULL, 0)))
         return o;
-    bool may_raise = ctx->client_id && !in->hold && ctx->next_level &&
-                     level_amount >= ctx->to_next_level;
-    if (may_raise && !purchase_level(db, a, ctx->client_id, false, &o))
+    if (purchase_may_raise(req, ctx) && !purchase_level(db, a, ctx->client_id, false, &o))
         return o;
     purchase_touch(db, a, ctx->client_id, &o);
     res->doc = doc;
+    res->json = p[18]; /* the document as stored */
     return o;
 }
 
@@ -345,7 +352,7 @@ static struct store_outcome purchase_confirm_tx(struct db *db, struct arena *a,
     struct purchase_ids ids;
     bool fallback = false;
 
-    if (!purchase_confirm_open(db, a, who, req, &f, &ctx, &ids, &o))
+    if (!purchase_confirm_begin(db, a, who, req, true, NULL, &f, &ctx, &ids, &o))
         return o;
     return purchase_confirm_read(db, a, who, req, &f, &ctx, &ids, true, res, &fallback);
 }
@@ -360,44 +367,15 @@ static struct store_outcome purchase_confirm_fast(struct db *db, struct arena *a
                                                   const struct purchase_context_row *cached,
                                                   struct purchase_result *res, bool *fallback)
 {
-    const struct msg_purchase_in *in = req->in;
     struct store_outcome o = purchase_ok();
-    const char *q[2] = {purchase_i64(a, who->api_client_id), in->receipt_id};
-    const char *w[3];
-    PGresult *found = NULL, *context = NULL;
     struct purchase_found f;
     struct purchase_ctx ctx;
     struct purchase_ids ids;
-    bool anonymous = purchase_anonymous(req), read = !anonymous && !cached;
-    purchase_who_params(a, req, w);
-    memset(&ctx, 0, sizeof(ctx));
-    ctx.client.can_spend = true;
-    enum db_status st = db_batch_begin(db);
-    if (st == DB_OK && ((st = db_batch_query(db, STMT_CONFIRM_IDS, 2, q, &found)) != DB_OK ||
-                        (read && (st = db_batch_query(db, STMT_PURCHASE_CONTEXT, 3, w,
-                                                      &context)) != DB_OK)))
-        db_batch_run(db, NULL, 0);
-    else if (st == DB_OK)
-        st = db_batch_run(db, NULL, 0);
-    if (!purchase_status_ok(&o, st))
-        return o;
-    purchase_found_row(a, found, &f);
-    ids.purchase = purchase_col(found, 0, 6);
-    ids.spend_entry = purchase_col(found, 0, 7);
-    ids.accrual_entry = purchase_col(found, 0, 8);
-    ids.lot = purchase_col(found, 0, 9);
-    struct purchase_context_row row;
-    bool have = context && store_purchase_context_of(a, context, &row);
-    const struct purchase_context_row *use = cached ? cached : have ? &row : NULL;
-    bool ok = f.id || anonymous || purchase_identify_row(a, who, req, use, &ctx, &o);
-    PQclear(found);
-    PQclear(context);
-    if (!ok && cached) { /* a refusal on a cached context is given on a fresh one */
-        *fallback = true;
-        return purchase_ok();
+    if (!purchase_confirm_begin(db, a, who, req, false, cached, &f, &ctx, &ids, &o)) {
+        /* a refusal on a cached context is given on a fresh one */
+        *fallback = cached && o.db == DB_OK;
+        return *fallback ? purchase_ok() : o;
     }
-    if (!ok)
-        return o;
     return purchase_confirm_read(db, a, who, req, &f, &ctx, &ids, false, res, fallback);
 }
 

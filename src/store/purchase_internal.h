@@ -106,6 +106,9 @@ struct msg_purchase *purchase_doc_parse(struct arena *a, const char *json);
 /* A document as the JSON stored with the purchase. */
 const char *purchase_doc_json(struct arena *a, const struct msg_purchase *d);
 
+/* What a purchase adds to the client's level base: total less discount and certificates. */
+int64_t purchase_level_amount(const struct receipt_calc *c);
+
 /* Points and level of a confirmed purchase: the accrual lot, purchases total, level raise. */
 bool purchase_settle(struct db *db, struct arena *a, const struct store_caller *who,
                      struct purchase_ctx *ctx, int64_t purchase_id, const char *receipt_id,

@@ -415,6 +415,11 @@ struct purchase_result store_purchase_calculate(struct db *db, struct arena *a,
     return res;
 }
 
+int64_t purchase_level_amount(const struct receipt_calc *c)
+{
+    return c->total.minor - c->discount.minor - c->certificates_paid.minor;
+}
+
 /* Points and level of a confirmed purchase: the accrual lot, purchases total, level raise. */
 bool purchase_settle(struct db *db, struct arena *a, const struct store_caller *who,
                      struct purchase_ctx *ctx, int64_t purchase_id, const char *receipt_id,

@@ -37,6 +37,7 @@ enum db_status store_purchase_contexts(struct db *db, struct arena *a, const cha
 struct purchase_result {
     struct store_outcome o;      /* refusal or failure (o.status / o.db) */
     struct msg_purchase *doc;    /* the purchase document on success */
+    const char *json;            /* doc as JSON when the store encoded it already, else NULL */
     bool replayed;               /* an idempotent repeat: 200 instead of 201 */
 };
 

@@ -379,16 +379,13 @@ const struct db_stmt db_stmts[STMT_COUNT] = {
         " JOIN card_index ci ON ci.number = n.number "
         " LEFT JOIN cards cd ON cd.client_id = ci.client_id AND cd.number = ci.number) "
         PURCHASE_CONTEXT_SELECT(", w.i")},
-    /* A confirm's first statement after its receipt lock: the ids it will write (purchase,
-     * spend entry, accrual entry, accrual lot) and the buyer's account row locked. Sent in
-     * one batch with STMT_PURCHASE_CONTEXT, which runs after it and so sees every change
-     * committed before the lock was granted. */
+    /* The buyer's account row locked, for a confirm under the lock. Sent in one batch with
+     * STMT_PURCHASE_CONTEXT, which runs after it and so sees every change committed before
+     * the lock was granted. */
     [STMT_CONFIRM_LOCK] = {"confirm_lock",
         PURCHASE_WHO
-        "SELECT nextval('purchases_id_seq'), nextval('ledger_entries_id_seq'), "
-        " nextval('ledger_entries_id_seq'), nextval('points_lots_id_seq'), "
-        " (SELECT a.client_id FROM accounts a WHERE a.client_id = "
-        "   (SELECT w.client_id FROM who w LIMIT 1) FOR UPDATE)"},
+        "SELECT a.client_id FROM accounts a WHERE a.client_id = "
+        " (SELECT w.client_id FROM who w LIMIT 1) FOR UPDATE"},
     /* Everything a confirm writes, in one statement, provided the buyer's account is still
      * at version $40 and the card presented in status $41 (as when the context was read; no
      * row is written otherwise, the account's neither: `ok` gates its update too):
@@ -436,7 +433,8 @@ const struct db_stmt db_stmts[STMT_COUNT] = {
         "SELECT (SELECT count(*) FROM go), "
         " (SELECT string_agg(number, ',') FROM cards WHERE client_id = $1)"},
     /* A confirm's receipt lookup (columns 0-5 as STMT_RECEIPT_LOOKUP, NULL when new: $1 API
-     * client, $2 receipt id) and its ids (6-9) when it does not lock first. */
+     * client, $2 receipt id) and the ids it will write (6-9: purchase, spend entry, accrual
+     * entry, accrual lot). */
     [STMT_CONFIRM_IDS] = {"confirm_ids",
         "SELECT r.*, nextval('purchases_id_seq'), nextval('ledger_entries_id_seq'), "
         "nextval('ledger_entries_id_seq'), nextval('points_lots_id_seq') "

@@ -87,10 +87,7 @@ static void cache_drop(struct cache *c)
     c->next_try = time(NULL) + CACHE_RETRY_SECONDS;
 }
 
-/* TCP lets a client that picks the server's port as its own ephemeral port connect to
- * itself while the server is down; such a socket answers every command with the command
- * and keeps the port taken, so Redis cannot start again. Refuse it. */
-static bool cache_self_connected(int fd)
+bool cache_self_connected(int fd)
 {
     struct sockaddr_storage mine, peer;
     socklen_t ml = sizeof(mine), pl = sizeof(peer);

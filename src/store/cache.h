@@ -35,6 +35,12 @@ struct cache_card_doc {
     const char *ctx;       /* calculation context to store as well, NULL = leave it */
 };
 
+/* TCP lets a client that picks the server's port as its own ephemeral port connect to
+ * itself while the server is down; such a socket answers every command with the command
+ * and keeps the port taken, so Redis cannot start again. true for such a socket (the cache
+ * refuses it). */
+bool cache_self_connected(int fd);
+
 /* addr "host:port"; "" makes a cache that is always down. */
 struct cache *cache_new(const char *addr, int ttl_seconds);
 void cache_free(struct cache *c);

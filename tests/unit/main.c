@@ -28,6 +28,7 @@ static const struct {
     {"receipt", test_receipt_register},
     {"accept", test_accept_register},
     {"context", test_context_register},
+    {"selfconnect", test_selfconnect_register},
 };
 
 /* Counters summed over runs (one run per suite named on the command line). */

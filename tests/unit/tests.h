@@ -16,5 +16,6 @@ int test_router_register(void);     /* test_router.c: route matching, scopes */
 int test_receipt_register(void);    /* test_receipt.c: the pure receipt calculation */
 int test_accept_register(void);     /* test_accept.c: response format from Accept */
 int test_context_register(void);    /* test_context.c: the cached calculation context's text */
+int test_selfconnect_register(void); /* test_selfconnect.c: a socket connected to itself */
 
 #endif

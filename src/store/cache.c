@@ -16,8 +16,9 @@
 /* A thread's Redis connection. */
 struct cache {
     redisContext *ctx;     /* NULL while disconnected */
-    char host[200];        /* Redis host */
-    int port;              /* Redis port */
+    char host[200];        /* Redis host, or the socket's path when unix */
+    int port;              /* Redis port (TCP) */
+    bool unix_socket;      /* host is a Unix socket path ("unix:PATH") */
     int ttl;               /* seconds an entry lives */
     time_t next_try;       /* no reconnect before this time (reads only) */
     bool disabled;         /* no Redis configured */
@@ -60,6 +61,11 @@ struct cache *cache_new(const char *addr, int ttl_seconds)
     if (!c)
         abort();
     c->ttl = ttl_seconds > 0 ? ttl_seconds : 3600;
+    if (strncmp(addr, "unix:", 5) == 0 && addr[5]) {
+        snprintf(c->host, sizeof(c->host), "%s", addr + 5);
+        c->unix_socket = true;
+        return c;
+    }
     const char *colon = strrchr(addr, ':');
     if (!*addr || !colon) {
         c->disabled = true;
@@ -104,8 +110,9 @@ static bool cache_connect(struct cache *c)
     if (c->disabled || time(NULL) < c->next_try)
         return false;
     struct timeval tv = {0, 200000};
-    c->ctx = redisConnectWithTimeout(c->host, c->port, tv);
-    if (!c->ctx || c->ctx->err || cache_self_connected(c->ctx->fd)) {
+    c->ctx = c->unix_socket ? redisConnectUnixWithTimeout(c->host, tv)
+                            : redisConnectWithTimeout(c->host, c->port, tv);
+    if (!c->ctx || c->ctx->err || (!c->unix_socket && cache_self_connected(c->ctx->fd))) {
         cache_drop(c);
         return false;
     }

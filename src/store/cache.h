@@ -41,7 +41,7 @@ struct cache_card_doc {
  * refuses it). */
 bool cache_self_connected(int fd);
 
-/* addr "host:port"; "" makes a cache that is always down. */
+/* addr "host:port" or "unix:/path/to/redis.sock"; "" makes a cache that is always down. */
 struct cache *cache_new(const char *addr, int ttl_seconds);
 void cache_free(struct cache *c);
 bool cache_ping(struct cache *c);

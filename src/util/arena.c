@@ -15,6 +15,8 @@ struct arena_block {
 void arena_init(struct arena *a, size_t block_size)
 {
     a->head = NULL;
+    a->spare = NULL;
+    a->spare_bytes = 0;
     a->block_size = block_size ? block_size : 16384;
 }
 
@@ -36,8 +38,13 @@ void *arena_alloc(struct arena *a, size_t n)
     if (n == 0)
         n = align;
     if (!a->head || a->head->size - a->head->used < n) {
-        size_t sz = n > a->block_size ? n : a->block_size;
-        struct arena_block *b = arena_block_new(sz);
+        struct arena_block *b = a->spare;
+        if (b && b->size >= n) { /* a kept block (all are block_size) */
+            a->spare = b->next;
+            a->spare_bytes -= b->size;
+        } else {
+            b = arena_block_new(n > a->block_size ? n : a->block_size);
+        }
         b->next = a->head;
         a->head = b;
     }
@@ -82,20 +89,35 @@ void arena_reset(struct arena *a)
         return;
     while (b->next) {
         struct arena_block *older = b->next;
-        free(b);
+        /* blocks of the usual size are kept for the next request, oversized ones go */
+        if (b->size == a->block_size && a->spare_bytes + b->size <= ARENA_SPARE_MAX) {
+            b->used = 0;
+            b->next = a->spare;
+            a->spare = b;
+            a->spare_bytes += b->size;
+        } else {
+            free(b);
+        }
         b = older;
     }
     b->used = 0;
     a->head = b;
 }
 
-void arena_free(struct arena *a)
+static void arena_free_chain(struct arena_block *b)
 {
-    struct arena_block *b = a->head;
     while (b) {
         struct arena_block *older = b->next;
         free(b);
         b = older;
     }
+}
+
+void arena_free(struct arena *a)
+{
+    arena_free_chain(a->head);
+    arena_free_chain(a->spare);
     a->head = NULL;
+    a->spare = NULL;
+    a->spare_bytes = 0;
 }

@@ -477,7 +477,8 @@ def cmd_report(argv):
              f"{meta.get('clients', '?')} bench clients; loyalty-fcgi {meta.get('workers', '?')} "
              f"workers x {meta.get('threads', '?')} threads; wrk -t2 -c64 (confirm -c16) "
              f"-d{meta.get('duration', '?')}s; pgbench -s 10 -c 8 -j 2 -T {meta.get('duration', '?')} "
-             f"-M prepared")
+             f"-M prepared; PostgreSQL huge pages {meta.get('pg_huge_pages', '?')}, reached at "
+             f"{meta.get('pg_via', '?')}, Redis at {meta.get('redis_via', '?')}")
     lines = [title, ""] + render_table(header, rows)
     lines += ["", "CPU in % of one core during each run (machine busy: of all cores); "
                   "SQL statements, transactions and Redis commands per request:", ""]

@@ -31,7 +31,7 @@ struct it_env {
     const char *erp_secret;         /* LOYALTY_ERP_SECRET */
     char erp_basic[520];            /* "Basic base64(id:secret)" */
     const char *pg;                 /* LOYALTY_PG conninfo */
-    const char *redis;              /* LOYALTY_REDIS "host:port", NULL when unset */
+    const char *redis;              /* LOYALTY_REDIS "host:port" or "unix:PATH", NULL when unset */
     const char *var;                /* LOYALTY_VAR */
     const char *dev;                /* LOYALTY_DEV (the ./dev script), NULL when unset */
     int workers;                    /* configured FastCGI worker processes */

@@ -22,7 +22,9 @@ redisContext *warm_redis(void)
     }
     char host[128];
     snprintf(host, sizeof(host), "%.*s", (int)(colon - addr), addr);
-    redisContext *ctx = redisConnect(host, atoi(colon + 1));
+    /* "unix:PATH" (./dev's default) or "host:port" */
+    redisContext *ctx = strncmp(addr, "unix:", 5) == 0 ? redisConnectUnix(addr + 5)
+                                                        : redisConnect(host, atoi(colon + 1));
     if (!ctx || ctx->err) {
         it_note("Redis at %s: %s", addr, ctx ? ctx->errstr : "no memory");
         if (ctx)
@@ -177,11 +179,11 @@ static void test_warm_guard(void)
 static void test_warm_unreachable(void)
 {
     char out[4096];
-    int rc = warm_run("LOYALTY_REDIS_PORT=1", out, sizeof(out));
+    int rc = warm_run("LOYALTY_LOCAL_SOCKETS=0 LOYALTY_REDIS_PORT=1", out, sizeof(out));
     if (rc == 0 || !strstr(out, "Redis"))
         it_note("cache warm without Redis exited %d:\n%s", rc, out);
     CU_ASSERT(rc != 0 && strstr(out, "Redis at 127.0.0.1:1 is unreachable"));
-    rc = warm_run("LOYALTY_PG_PORT=1", out, sizeof(out));
+    rc = warm_run("LOYALTY_LOCAL_SOCKETS=0 LOYALTY_PG_PORT=1", out, sizeof(out));
     if (rc == 0 || !strstr(out, "PostgreSQL"))
         it_note("cache warm without PostgreSQL exited %d:\n%s", rc, out);
     CU_ASSERT(rc != 0 && strstr(out, "PostgreSQL is unreachable"));

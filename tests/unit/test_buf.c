@@ -101,8 +101,23 @@ static void test_arena(void)
     arena_reset(&a);
     char *again = arena_alloc(&a, 16);
     T_TRUE(again != NULL && again[0] == 0 && again[15] == 0);
+    /* the reset kept blocks of the usual size (not the 100,000-byte one), within the cap;
+     * reused ones come back zeroed */
+    T_TRUE(a.spare != NULL && a.spare_bytes > 0 && a.spare_bytes <= ARENA_SPARE_MAX);
+    size_t kept = a.spare_bytes;
+    for (int i = 0; i < 8; i++) {
+        unsigned char *q = arena_alloc(&a, 60);
+        bool clean = true;
+        for (int k = 0; k < 60; k++)
+            clean = clean && q[k] == 0;
+        T_TRUE(clean);
+        memset(q, 0xee, 60);
+    }
+    T_TRUE(a.spare_bytes < kept); /* taken from the spares, not new */
+    arena_reset(&a);
+    T_TRUE(a.spare_bytes == kept);
     arena_free(&a);
-    T_TRUE(a.head == NULL);
+    T_TRUE(a.head == NULL && a.spare == NULL && a.spare_bytes == 0);
     arena_free(&a); /* twice is harmless */
 }
 

@@ -9,50 +9,47 @@
 #include "store/purchase_internal.h"
 #include "util/log.h"
 
-/* The ids a confirm writes (STMT_CONFIRM_IDS). */
-struct purchase_ids {
-    int64_t purchase;       /* purchases.id */
-    int64_t spend_entry;    /* the spend's ledger entry */
-    int64_t accrual_entry;  /* the accrual's ledger entry */
-    int64_t lot;            /* the accrual's lot */
-};
-
 /* A confirm's first round trip. Under the lock (inside the transaction, whose BEGIN goes
- * with it): the receipt's advisory lock, the receipt and the ids, the buyer's account row
- * FOR UPDATE, then the context, which so sees everything committed before the lock. Without
- * it: the receipt and the ids, and the context unless `cached` gives it. false with *o set:
- * a refusal (o->db DB_OK) or a failure. */
+ * with it): the receipt's advisory lock, the receipt and the purchase id, the buyer's account
+ * row FOR UPDATE, then the context, which so sees everything committed before the lock.
+ * Without it: only the context, unless `cached` gives it or the buyer is anonymous (then
+ * there is no first round trip); the receipt is not looked up: its unique key refuses a
+ * second write, and the locking path answers the replay. *purchase_id: 0 when the write
+ * takes it. false with *o set: a refusal (o->db DB_OK) or a failure. */
 static bool purchase_confirm_begin(struct db *db, struct arena *a, const struct store_caller *who,
                                    const struct purchase_request *req, bool locked,
                                    const struct purchase_context_row *cached,
                                    struct purchase_found *f, struct purchase_ctx *ctx,
-                                   struct purchase_ids *ids, struct store_outcome *o)
+                                   int64_t *purchase_id, struct store_outcome *o)
 {
     const struct msg_purchase_in *in = req->in;
     const char *k[1] = {purchase_key_text(a, "purchase", who->api_client_id, in->receipt_id)};
     const char *q[2] = {purchase_i64(a, who->api_client_id), in->receipt_id};
     const char *w[3];
     PGresult *found = NULL, *context = NULL;
-    bool anonymous = purchase_anonymous(req), read = !anonymous && !cached;
+    bool anonymous = purchase_anonymous(req), read = !anonymous && (locked || !cached);
     purchase_who_params(a, req, w);
     memset(ctx, 0, sizeof(*ctx));
+    memset(f, 0, sizeof(*f));
     ctx->client.can_spend = true;
-    enum db_status st = db_batch_begin(db);
-    if (st == DB_OK &&
-        ((locked && (st = db_batch_add(db, STMT_ADVISORY_LOCK, 1, k)) != DB_OK) ||
-         (st = db_batch_query(db, STMT_CONFIRM_IDS, 2, q, &found)) != DB_OK ||
-         (locked && !anonymous && (st = db_batch_add(db, STMT_CONFIRM_LOCK, 3, w)) != DB_OK) ||
-         (read && (st = db_batch_query(db, STMT_PURCHASE_CONTEXT, 3, w, &context)) != DB_OK)))
-        db_batch_run(db, NULL, 0);
-    else if (st == DB_OK)
-        st = db_batch_run(db, NULL, 0);
-    if (!purchase_status_ok(o, st))
-        return false;
-    purchase_found_row(a, found, f);
-    ids->purchase = purchase_col(found, 0, 6);
-    ids->spend_entry = purchase_col(found, 0, 7);
-    ids->accrual_entry = purchase_col(found, 0, 8);
-    ids->lot = purchase_col(found, 0, 9);
+    *purchase_id = 0;
+    if (locked || read) {
+        enum db_status st = db_batch_begin(db);
+        if (st == DB_OK &&
+            ((locked && (st = db_batch_add(db, STMT_ADVISORY_LOCK, 1, k)) != DB_OK) ||
+             (locked && (st = db_batch_query(db, STMT_CONFIRM_IDS, 2, q, &found)) != DB_OK) ||
+             (locked && !anonymous && (st = db_batch_add(db, STMT_CONFIRM_LOCK, 3, w)) != DB_OK) ||
+             (read && (st = db_batch_query(db, STMT_PURCHASE_CONTEXT, 3, w, &context)) != DB_OK)))
+            db_batch_run(db, NULL, 0);
+        else if (st == DB_OK)
+            st = db_batch_run(db, NULL, 0);
+        if (!purchase_status_ok(o, st))
+            return false;
+    }
+    if (found) {
+        purchase_found_row(a, found, f);
+        *purchase_id = purchase_col(found, 0, 6);
+    }
     struct purchase_context_row row;
     bool have = context && store_purchase_context_of(a, context, &row);
     const struct purchase_context_row *use = cached ? cached : have ? &row : NULL;
@@ -149,22 +146,21 @@ static bool purchase_draws(struct arena *a, const struct purchase_ctx *ctx, int6
     return left == 0;
 }
 
-/* A confirm of a client without debt (or an anonymous one) in one statement, sent with its
- * COMMIT: the second and last round trip. */
+/* A confirm of a client without debt (or an anonymous one) in one statement (under the lock
+ * sent with its COMMIT); purchase_id 0: the statement takes the id. */
 static struct store_outcome purchase_confirm_write(struct db *db, struct arena *a,
                                                    const struct store_caller *who,
                                                    const struct purchase_request *req,
-                                                   struct purchase_ctx *ctx,
-                                                   const struct purchase_ids *ids, bool locked,
-                                                   struct purchase_result *res, bool *fallback)
+                                                   struct purchase_ctx *ctx, int64_t purchase_id,
+                                                   bool locked, struct purchase_result *res,
+                                                   bool *fallback)
 {
     struct store_outcome o = purchase_ok();
     const struct msg_purchase_in *in = req->in;
     const struct receipt_calc *c = &ctx->calc;
     const char *status = in->hold ? "held" : "confirmed";
-    int64_t key = ctx->client_id ? ctx->client_id : -ids->purchase;
     int64_t spent = c->points_spent.minor, accrued = 0;
-    const char *p[41] = {NULL};
+    const char *p[39] = {NULL};
     const char *none = "{}";
     const char *lot_ids = none, *lot_amounts = none;
     bool pending = ctx->sp.activation_delay_days > 0;
@@ -178,33 +174,33 @@ static struct store_outcome purchase_confirm_write(struct db *db, struct arena *
         *(pending ? &ctx->acc.pending : &ctx->acc.available) += accrued;
         ctx->acc.purchases_total += purchase_level_amount(c);
     }
-    struct msg_purchase *doc = purchase_new_doc(a, req, ctx, status, ids->purchase);
-    purchase_row_params(a, who, req, ctx, key, ids->purchase, status, doc, p);
+    /* without an id yet, the document goes without one: the statement sets it */
+    struct msg_purchase *doc = purchase_new_doc(a, req, ctx, status, purchase_id);
+    doc->has_id = purchase_id != 0;
+    purchase_row_params(a, who, req, ctx, ctx->client_id, purchase_id, status, doc, p);
+    if (!ctx->client_id)
+        p[0] = NULL; /* anonymous: the row's key is -id */
+    if (!purchase_id)
+        p[1] = NULL;
     p[20] = ctx->client_id ? "t" : "f";
     p[21] = purchase_i64(a, ctx->acc.available);
     p[22] = purchase_i64(a, ctx->acc.pending);
     p[23] = purchase_i64(a, ctx->acc.debt);
     p[24] = purchase_i64(a, ctx->acc.purchases_total);
-    if (spent > 0) {
-        p[25] = purchase_i64(a, ids->spend_entry);
-        p[26] = purchase_i64(a, spend_balance);
-        p[27] = purchase_i64(a, spend_pending);
-    }
+    p[25] = spent > 0 ? "t" : "f";
+    p[26] = purchase_i64(a, spend_balance);
+    p[27] = purchase_i64(a, spend_pending);
     p[28] = lot_ids;
     p[29] = lot_amounts;
-    if (accrued > 0) {
-        p[30] = purchase_i64(a, ids->lot);
-        p[33] = purchase_i64(a, ids->accrual_entry);
-        p[35] = purchase_i64(a, ctx->acc.available);
-        p[36] = purchase_i64(a, ctx->acc.pending);
-    }
+    p[30] = accrued > 0 ? "t" : "f";
     p[31] = purchase_i64(a, ctx->sp.activation_delay_days);
     p[32] = purchase_i64(a, ctx->sp.expiry_days);
-    p[34] = pending ? "t" : "f";
-    p[37] = in->hold ? "purchase.held" : "purchase.confirmed";
-    p[38] = purchase_event_payload(a, ctx->client_id, ids->purchase, in->receipt_id);
-    p[39] = purchase_i64(a, ctx->version);
-    p[40] = ctx->card_status ? ctx->card_status : "active";
+    p[33] = pending ? "t" : "f";
+    p[34] = purchase_i64(a, ctx->acc.available);
+    p[35] = purchase_i64(a, ctx->acc.pending);
+    p[36] = in->hold ? "purchase.held" : "purchase.confirmed";
+    p[37] = purchase_i64(a, ctx->version);
+    p[38] = ctx->card_status ? ctx->card_status : "active";
 
     /* a level raise is evaluated before COMMIT, which needs the locking path */
     bool may_raise = purchase_may_raise(req, ctx);
@@ -215,7 +211,7 @@ static struct store_outcome purchase_confirm_write(struct db *db, struct arena *
     PGresult *cards = NULL;
     char constraint[64] = "";
     enum db_status st = db_batch_begin(db);
-    if (st == DB_OK && ((st = db_batch_query(db, STMT_CONFIRM_WRITE, 41, p, &cards)) != DB_OK ||
+    if (st == DB_OK && ((st = db_batch_query(db, STMT_CONFIRM_WRITE, 39, p, &cards)) != DB_OK ||
                         (locked && !may_raise && (st = db_batch_commit(db)) != DB_OK)))
         db_batch_run(db, NULL, 0);
     else if (st == DB_OK)
@@ -237,11 +233,14 @@ static struct store_outcome purchase_confirm_write(struct db *db, struct arena *
         return purchase_db(DB_ERROR);
     }
     purchase_cards_of(a, cards, &o);
+    doc->id = purchase_col(cards, 0, 2);
     PQclear(cards);
     if (may_raise && !purchase_level(db, a, ctx->client_id, false, &o))
         return o;
     res->doc = doc;
-    res->json = p[18]; /* the document as stored */
+    /* the document as stored when it had its id already; else encoded again with it */
+    res->json = doc->has_id ? p[18] : NULL;
+    doc->has_id = true;
     return o;
 }
 
@@ -302,9 +301,9 @@ static struct store_outcome purchase_confirm_read(struct db *db, struct arena *a
                                                   const struct store_caller *who,
                                                   const struct purchase_request *req,
                                                   const struct purchase_found *f,
-                                                  struct purchase_ctx *ctx,
-                                                  const struct purchase_ids *ids, bool locked,
-                                                  struct purchase_result *res, bool *fallback)
+                                                  struct purchase_ctx *ctx, int64_t purchase_id,
+                                                  bool locked, struct purchase_result *res,
+                                                  bool *fallback)
 {
     struct store_outcome o = purchase_ok();
     const struct msg_purchase_in *in = req->in;
@@ -336,9 +335,9 @@ static struct store_outcome purchase_confirm_read(struct db *db, struct arena *a
             *fallback = true;
             return o;
         }
-        return purchase_confirm_ledger(db, a, who, req, ctx, ids->purchase, res);
+        return purchase_confirm_ledger(db, a, who, req, ctx, purchase_id, res);
     }
-    return purchase_confirm_write(db, a, who, req, ctx, ids, locked, res, fallback);
+    return purchase_confirm_write(db, a, who, req, ctx, purchase_id, locked, res, fallback);
 }
 
 static struct store_outcome purchase_confirm_tx(struct db *db, struct arena *a,
@@ -349,18 +348,18 @@ static struct store_outcome purchase_confirm_tx(struct db *db, struct arena *a,
     struct store_outcome o = purchase_ok();
     struct purchase_found f;
     struct purchase_ctx ctx;
-    struct purchase_ids ids;
+    int64_t purchase_id;
     bool fallback = false;
 
-    if (!purchase_confirm_begin(db, a, who, req, true, NULL, &f, &ctx, &ids, &o))
+    if (!purchase_confirm_begin(db, a, who, req, true, NULL, &f, &ctx, &purchase_id, &o))
         return o;
-    return purchase_confirm_read(db, a, who, req, &f, &ctx, &ids, true, res, &fallback);
+    return purchase_confirm_read(db, a, who, req, &f, &ctx, purchase_id, true, res, &fallback);
 }
 
-/* A confirm without a lock: the receipt and the ids (one statement) and, unless cached, the
- * buyer's context in one round trip (no transaction); then one statement that writes
- * everything if the account is still at the version read. *fallback when the locking path
- * has to run instead. */
+/* A confirm without a lock: the buyer's context unless cached (no transaction), then one
+ * statement that writes everything if the account is still at the version read and the
+ * receipt is new. *fallback when the locking path has to run instead: it also gives every
+ * refusal, since only it looks the receipt up (a replay is answered, not refused). */
 static struct store_outcome purchase_confirm_fast(struct db *db, struct arena *a,
                                                   const struct store_caller *who,
                                                   const struct purchase_request *req,
@@ -370,13 +369,14 @@ static struct store_outcome purchase_confirm_fast(struct db *db, struct arena *a
     struct store_outcome o = purchase_ok();
     struct purchase_found f;
     struct purchase_ctx ctx;
-    struct purchase_ids ids;
-    if (!purchase_confirm_begin(db, a, who, req, false, cached, &f, &ctx, &ids, &o)) {
-        /* a refusal on a cached context is given on a fresh one */
-        *fallback = cached && o.db == DB_OK;
-        return *fallback ? purchase_ok() : o;
+    int64_t purchase_id;
+    if (purchase_confirm_begin(db, a, who, req, false, cached, &f, &ctx, &purchase_id, &o))
+        o = purchase_confirm_read(db, a, who, req, &f, &ctx, 0, false, res, fallback);
+    if (o.db == DB_OK && o.status != 0) { /* a refusal: given (or not) by the locking path */
+        *fallback = true;
+        return purchase_ok();
     }
-    return purchase_confirm_read(db, a, who, req, &f, &ctx, &ids, false, res, fallback);
+    return o;
 }
 
 struct purchase_result store_purchase_confirm(struct db *db, struct arena *a,

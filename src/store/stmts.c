@@ -52,9 +52,11 @@
     "client_id, id, api_client_id, receipt_id, request_hash, status, store_id, pos_id, at, " \
     "card_number, level_id, total, discount, points_spent, certificates_paid, to_pay, " \
     "points_accrued, level_amount, document, hold_expires_at, held_at, confirmed_at"
-#define PURCHASE_VALUES \
-    "$1, $2, $3, $4, decode($5, 'hex'), $6, $7, $8, coalesce($9::timestamptz, now()), $10, " \
-    "$11, $12, $13, $14, $15, $16, $17, $18, $19::jsonb, " \
+#define PURCHASE_VALUES PURCHASE_VALUES_OF("$1", "$2", "$19::jsonb")
+/* The same with the key, the id and the document given as expressions. */
+#define PURCHASE_VALUES_OF(key, id, doc) \
+    key ", " id ", $3, $4, decode($5, 'hex'), $6, $7, $8, coalesce($9::timestamptz, now()), " \
+    "$10, $11, $12, $13, $14, $15, $16, $17, $18, " doc ", " \
     "CASE WHEN $6 = 'held' THEN now() + make_interval(secs => $20::int) END, " \
     "CASE WHEN $6 = 'held' THEN now() END, CASE WHEN $6 = 'confirmed' THEN now() END"
 
@@ -387,57 +389,67 @@ const struct db_stmt db_stmts[STMT_COUNT] = {
         "SELECT a.client_id FROM accounts a WHERE a.client_id = "
         " (SELECT w.client_id FROM who w LIMIT 1) FOR UPDATE"},
     /* Everything a confirm writes, in one statement, provided the buyer's account is still
-     * at version $40 and the card presented in status $41 (as when the context was read; no
-     * row is written otherwise, the account's neither: `ok` gates its update too):
-     * $1-$20 the purchase row (PURCHASE_VALUES; the lines are in its document);
+     * at version $38 and the card presented in status $39 (as when the context was read; no
+     * row is written otherwise, the account's neither: `ok` gates its update too). Its ids
+     * come from the sequences here (`ids`), so that a confirm whose context is cached is this
+     * one statement; the purchase id is $2 when the caller has taken it already.
+     * $1-$20 the purchase row (PURCHASE_VALUES_OF; $1 the client, NULL when anonymous: the
+     * row's key is then -id; the document $19 gets its id here);
      * account $21 known client, $22 available, $23 pending, $24 debt, $25 purchases total;
-     * spend $26 entry id, $27 balance after, $28 pending after, $29 lot ids, $30 amounts drawn;
-     * accrual $31 lot id, $32 delay days, $33 expiry days, $34 entry id, $35 pending (bool),
-     * $36 balance after, $37 pending after; event $38 type, $39 payload. Returns 1 when
-     * written (0: the account moved on) and the buyer's card numbers ("a,b") for the cache. */
+     * spend $26 (bool), $27 balance after, $28 pending after, $29 lot ids, $30 amounts drawn;
+     * accrual $31 (bool), $32 delay days, $33 expiry days, $34 pending (bool), $35 balance
+     * after, $36 pending after; $37 event type. Returns 1 when written (0: the account moved
+     * on), the buyer's card numbers ("a,b") for the cache, and the purchase id. */
     [STMT_CONFIRM_WRITE] = {"confirm_write",
-        "WITH ok AS (SELECT 1 WHERE $10::text IS NULL OR NOT $21::boolean OR EXISTS (SELECT 1 "
-        " FROM cards WHERE client_id = $1 AND number = $10 AND status = $41)), "
+        "WITH ids AS (SELECT coalesce($2::bigint, nextval('purchases_id_seq')) AS pid, "
+        " CASE WHEN $26::boolean THEN nextval('ledger_entries_id_seq') END AS se, "
+        " CASE WHEN $31::boolean THEN nextval('points_lots_id_seq') END AS lot, "
+        " CASE WHEN $31::boolean THEN nextval('ledger_entries_id_seq') END AS ae), "
+        "ok AS (SELECT 1 WHERE $10::text IS NULL OR NOT $21::boolean OR EXISTS (SELECT 1 "
+        " FROM cards WHERE client_id = $1 AND number = $10 AND status = $39)), "
         "acc AS (UPDATE accounts SET available = $22, pending = $23, debt = $24, "
         " purchases_total = $25, version = version + 1, updated_at = now() "
-        " WHERE client_id = $1 AND $21::boolean AND version = $40 AND EXISTS (SELECT 1 FROM ok) "
+        " WHERE client_id = $1 AND $21::boolean AND version = $38 AND EXISTS (SELECT 1 FROM ok) "
         " RETURNING 1), "
-        "go AS (SELECT 1 FROM ok WHERE NOT $21::boolean OR EXISTS (SELECT 1 FROM acc)), "
-        "pur AS (INSERT INTO purchases (" PURCHASE_COLUMNS ") SELECT " PURCHASE_VALUES " FROM go), "
+        "go AS (SELECT coalesce($1::bigint, -ids.pid) AS key, ids.* FROM ids, ok "
+        " WHERE NOT $21::boolean OR EXISTS (SELECT 1 FROM acc)), "
+        "pur AS (INSERT INTO purchases (" PURCHASE_COLUMNS ") SELECT "
+        PURCHASE_VALUES_OF("go.key", "go.pid", "jsonb_set($19::jsonb, '{id}', to_jsonb(go.pid))")
+        " FROM go), "
         "rix AS (INSERT INTO receipt_index (api_client_id, receipt_id, client_id, purchase_id) "
-        " SELECT $3, $4, $1, $2 FROM go), "
+        " SELECT $3, $4, go.key, go.pid FROM go), "
         "spe AS (INSERT INTO ledger_entries (client_id, id, kind, amount, available_delta, "
         " balance_after, pending_after, receipt_id, purchase_id, api_client_id) "
-        " SELECT $1, $26, 'spend', -$14::bigint, -$14::bigint, $27, $28, $4, $2, $3 FROM go "
-        " WHERE $26::bigint IS NOT NULL), "
+        " SELECT $1, go.se, 'spend', -$14::bigint, -$14::bigint, $27, $28, $4, go.pid, $3 "
+        " FROM go WHERE go.se IS NOT NULL), "
         "tak AS (UPDATE points_lots pl SET remaining = pl.remaining - d.amount "
         " FROM unnest($29::bigint[], $30::bigint[]) AS d(id, amount), go "
         " WHERE pl.client_id = $1 AND pl.id = d.id), "
         "drw AS (INSERT INTO spend_draws (client_id, lot_id, kind, amount, ledger_entry_id, "
-        " purchase_id) SELECT $1, d.id, 'spend', d.amount, $26, $2 "
+        " purchase_id) SELECT $1, d.id, 'spend', d.amount, go.se, go.pid "
         " FROM unnest($29::bigint[], $30::bigint[]) AS d(id, amount), go), "
         "lot AS (INSERT INTO points_lots (client_id, id, amount, remaining, active_from, "
         " expires_at, source, purchase_id, bucket) "
-        " SELECT $1, $31, $17, $17, af, CASE WHEN $33::int > 0 THEN "
+        " SELECT $1, go.lot, $17, $17, af, CASE WHEN $33::int > 0 THEN "
         "   date_trunc('day', af + make_interval(days => $33::int)) + interval '1 day' END, "
-        "   'purchase', $2, CASE WHEN $35::boolean THEN 'pending' ELSE 'available' END "
+        "   'purchase', go.pid, CASE WHEN $34::boolean THEN 'pending' ELSE 'available' END "
         " FROM (SELECT now() + make_interval(days => $32::int) AS af) x, go "
-        " WHERE $31::bigint IS NOT NULL), "
+        " WHERE go.lot IS NOT NULL), "
         "acr AS (INSERT INTO ledger_entries (client_id, id, kind, amount, available_delta, "
         " pending_delta, balance_after, pending_after, receipt_id, purchase_id, lot_id, "
-        " api_client_id) SELECT $1, $34, 'accrual', $17, CASE WHEN $35::boolean THEN 0 "
-        " ELSE $17 END, CASE WHEN $35::boolean THEN $17 ELSE 0 END, $36, $37, $4, $2, $31, $3 "
-        " FROM go WHERE $31::bigint IS NOT NULL), "
+        " api_client_id) SELECT $1, go.ae, 'accrual', $17, CASE WHEN $34::boolean THEN 0 "
+        " ELSE $17 END, CASE WHEN $34::boolean THEN $17 ELSE 0 END, $35, $36, $4, go.pid, "
+        " go.lot, $3 FROM go WHERE go.lot IS NOT NULL), "
         "evt AS (INSERT INTO outbox (type, client_id, payload) "
-        " SELECT $38, greatest($1::bigint, 0), $39::jsonb FROM go) "
+        " SELECT $37, greatest(go.key, 0), jsonb_build_object('client_id', greatest(go.key, 0), "
+        " 'purchase_id', go.pid, 'receipt_id', coalesce($4::text, '')) FROM go) "
         "SELECT (SELECT count(*) FROM go), "
-        " (SELECT string_agg(number, ',') FROM cards WHERE client_id = $1)"},
-    /* A confirm's receipt lookup (columns 0-5 as STMT_RECEIPT_LOOKUP, NULL when new: $1 API
-     * client, $2 receipt id) and the ids it will write (6-9: purchase, spend entry, accrual
-     * entry, accrual lot). */
+        " (SELECT string_agg(number, ',') FROM cards WHERE client_id = $1), "
+        " (SELECT pid FROM ids)"},
+    /* The locking path's receipt lookup (columns 0-5 as STMT_RECEIPT_LOOKUP, NULL when new:
+     * $1 API client, $2 receipt id) and the id of the purchase it will write (6). */
     [STMT_CONFIRM_IDS] = {"confirm_ids",
-        "SELECT r.*, nextval('purchases_id_seq'), nextval('ledger_entries_id_seq'), "
-        "nextval('ledger_entries_id_seq'), nextval('points_lots_id_seq') "
+        "SELECT r.*, nextval('purchases_id_seq') "
         "FROM (SELECT 1) one LEFT JOIN LATERAL (" RECEIPT_LOOKUP_SQL ") r ON true"},
 
 };

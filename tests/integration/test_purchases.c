@@ -1583,6 +1583,100 @@ int purchases_suite_cleanup(void)
     return 0;
 }
 
+/* A confirm takes its ids in its one write statement (when the buyer's context is cached, the
+ * only statement): the answer, the stored document, the receipt index, the ledger rows, the
+ * lots and the event name the same purchase, for a known buyer and an anonymous one; and a
+ * repeat of that receipt is answered with it (200), not refused or written twice. */
+static void test_confirm_ids_agree(void)
+{
+    char card[33], rc[80], ra[80], body[1024], path[160];
+    struct http_resp r;
+    CU_ASSERT_FATAL(pur_points_settings("{}"));
+    long long client = pur_new_funded_client("500.00", card);
+    CU_ASSERT_FATAL(client > 0);
+    static const struct pur_line lines[] = {{1, "SKU-ID", NULL, "2", "150.00"}};
+    uniq_str("IT-IDS", rc, sizeof(rc));
+    struct pur_req q = {rc, card, lines, 1, "100", false, false};
+    pur_body(&q, false, body, sizeof(body));
+    /* a calculate by card caches the context: the confirm then reads nothing first */
+    pur_post(&r, "/api/v1/purchases/calculate", AUTH_POS, false, JSON_T, body);
+    EXPECT_STATUS(r, 200);
+    http_resp_free(&r);
+    pur_post(&r, "/api/v1/purchases", AUTH_POS, false, JSON_T, body);
+    EXPECT_STATUS(r, 201);
+    EXPECT_STREQ(r.x_cache, "hit");
+    long long pid = r.json ? jint(r.json, "id") : -1;
+    long long accrued = pur_amt(&r, "points_accrued");
+    http_resp_free(&r);
+    CU_ASSERT_FATAL(pid > 0);
+    CU_ASSERT(accrued > 0);
+    EXPECT_EQ_LL(pur_sql2("SELECT count(*) FROM purchases WHERE client_id = $1 AND id = $2 "
+                          "AND (document->>'id')::bigint = id",
+                          client, pid),
+                 1);
+    EXPECT_EQ_LL(pur_sql2("SELECT count(*) FROM receipt_index WHERE client_id = $1 AND "
+                          "purchase_id = $2",
+                          client, pid),
+                 1);
+    /* one spend and one accrual entry, the spend first; the draw names the spend entry */
+    EXPECT_EQ_LL(pur_sql2("SELECT count(*) FROM ledger_entries s JOIN ledger_entries c ON "
+                          "c.client_id = s.client_id AND c.purchase_id = s.purchase_id "
+                          "WHERE s.client_id = $1 AND s.purchase_id = $2 AND s.kind = 'spend' "
+                          "AND c.kind = 'accrual' AND s.id < c.id",
+                          client, pid),
+                 1);
+    EXPECT_EQ_LL(pur_sql2("SELECT count(*) FROM spend_draws d JOIN ledger_entries s ON "
+                          "s.client_id = d.client_id AND s.id = d.ledger_entry_id WHERE "
+                          "d.client_id = $1 AND d.purchase_id = $2 AND s.kind = 'spend'",
+                          client, pid),
+                 1);
+    EXPECT_EQ_LL(pur_sql2("SELECT coalesce(sum(l.amount), 0) FROM points_lots l JOIN "
+                          "ledger_entries c ON c.client_id = l.client_id AND c.lot_id = l.id "
+                          "WHERE l.client_id = $1 AND l.purchase_id = $2 AND c.kind = 'accrual'",
+                          client, pid),
+                 accrued);
+    EXPECT_EQ_LL(pur_sql2("SELECT count(*) FROM outbox WHERE client_id = $1 AND type = "
+                          "'purchase.confirmed' AND (payload->>'purchase_id')::bigint = $2 AND "
+                          "(payload->>'client_id')::bigint = $1",
+                          client, pid),
+                 1);
+    /* the same receipt again, context still cached: the first purchase, not a second */
+    pur_post(&r, "/api/v1/purchases", AUTH_POS, false, JSON_T, body);
+    EXPECT_STATUS(r, 200);
+    EXPECT_EQ_LL(r.json ? jint(r.json, "id") : -1, pid);
+    http_resp_free(&r);
+    EXPECT_EQ_LL(pur_sql2("SELECT count(*) FROM purchases WHERE client_id = $1 AND id <> $2",
+                          client, pid),
+                 0);
+
+    /* anonymous: the row's key is minus its id, the event's client 0 */
+    uniq_str("IT-IDSA", ra, sizeof(ra));
+    snprintf(body, sizeof(body),
+             "{\"receipt_id\":\"%s\",\"store_id\":\"IT-STORE\",\"pos_id\":\"7\","
+             "\"lines\":[{\"line_no\":1,\"sku\":\"SKU-ID\",\"qty\":1,\"price\":10.00}]}",
+             ra);
+    pur_post(&r, "/api/v1/purchases", AUTH_POS, false, JSON_T, body);
+    EXPECT_STATUS(r, 201);
+    long long aid = r.json ? jint(r.json, "id") : -1;
+    http_resp_free(&r);
+    CU_ASSERT_FATAL(aid > 0);
+    EXPECT_EQ_LL(pur_sql2("SELECT count(*) FROM purchases WHERE client_id = $1 AND id = $2 "
+                          "AND (document->>'id')::bigint = id",
+                          -aid, aid),
+                 1);
+    EXPECT_EQ_LL(pur_sql2("SELECT count(*) FROM outbox WHERE client_id = 0 AND type = "
+                          "'purchase.confirmed' AND (payload->>'purchase_id')::bigint = $1 "
+                          "AND (payload->>'client_id')::bigint = $2",
+                          aid, 0),
+                 1);
+    snprintf(path, sizeof(path), "/api/v1/purchases/%s", ra);
+    http_get(&r, path, AUTH_POS, JSON_T);
+    EXPECT_STATUS(r, 200);
+    EXPECT_EQ_LL(r.json ? jint(r.json, "id") : -1, aid);
+    http_resp_free(&r);
+    CU_ASSERT(pur_verify_clean(__FILE__, __LINE__));
+}
+
 void purchases_session_add_tests(CU_pSuite s)
 {
     CU_add_test(s, "POS session in JSON: credit, calculate, confirm, repeat, refund, cancel",
@@ -1603,4 +1697,6 @@ void purchases_add_tests(CU_pSuite s)
     CU_add_test(s, "expiry job: an expired lot loses its rest once", test_job_expiry);
     CU_add_test(s, "hold: commit accrues; an expired hold is refused and released",
                 test_hold_commit_release);
+    CU_add_test(s, "a confirm's ids agree in answer, document, ledger, lots and event; replay",
+                test_confirm_ids_agree);
 }

@@ -12,6 +12,7 @@
 
 #include "domain/template.h"
 #include "http/exchlog.h"
+#include "server/fcgi_finish.h"
 #include "server/server.h"
 #include "store/cache.h"
 #include "store/notify.h"
@@ -77,7 +78,7 @@ static void *worker_thread_main(void *arg)
             continue;
         }
         dispatch_request(&t, w->api, &req);
-        FCGX_Finish_r(&req); /* with SIGUSR1 blocked: the answer is never cut */
+        fcgi_finish(&req); /* with SIGUSR1 blocked: the answer is never cut */
     }
     FCGX_Free(&req, 1);
     db_close(&t.db);

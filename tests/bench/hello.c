@@ -18,6 +18,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "server/fcgi_finish.h"
+
 #define HELLO_MAX_WORKERS 64
 #define HELLO_MAX_THREADS 256
 
@@ -60,7 +62,7 @@ static void *hello_thread(void *arg)
         if (FCGX_Accept_r(&req) < 0)
             break;
         FCGX_PutStr(hello_reply, (int)sizeof(hello_reply) - 1, req.out);
-        FCGX_Finish_r(&req);
+        fcgi_finish(&req); /* as loyalty-fcgi ends its requests */
     }
     return NULL;
 }

@@ -234,39 +234,40 @@ static void cache_gen_text(struct cache *c, const redisReply *g, char *gen)
              g->type == REDIS_REPLY_STRING ? g->str : "0");
 }
 
-/* One field of a card's entry and its source API client, with the generation. */
+/* One field of a card's entry and its source API client. A hit is one command; on a miss the
+ * generation follows in a second round trip — still before the caller reads the database,
+ * which is all the store's guard needs. */
 static enum cache_result cache_entry_get(struct cache *c, const char *number, const char *field,
                                          struct buf *doc, int64_t *source_client, char *gen)
 {
     char gk[128], dk[128];
-    redisReply *replies[2] = {NULL, NULL};
+    const char *hmget[4] = {"HMGET", dk, field, "src"}, *get[2] = {"GET", gk};
+    redisReply *h = NULL, *g = NULL;
     enum cache_result res = CACHE_DOWN;
 
     if (!cache_usable(c))
         return CACHE_DOWN;
     cache_keys(number, gk, dk, sizeof(gk));
-    redisAppendCommand(c->ctx, "HMGET %s %s src", dk, field);
-    redisAppendCommand(c->ctx, "GET %s", gk);
-    for (int i = 0; i < 2; i++) {
-        replies[i] = cache_reply(c);
-        if (!replies[i])
-            goto out;
+    h = cache_cmd(c, 4, hmget);
+    if (!h || h->type != REDIS_REPLY_ARRAY || h->elements != 2)
+        goto out;
+    if (h->element[0]->type == REDIS_REPLY_STRING) {
+        buf_add(doc, h->element[0]->str, h->element[0]->len);
+        *source_client =
+            h->element[1]->type == REDIS_REPLY_STRING ? atoll(h->element[1]->str) : 0;
+        res = CACHE_HIT;
+        goto out;
     }
-    redisReply *h = replies[0], *g = replies[1];
-    if (h->type != REDIS_REPLY_ARRAY || h->elements != 2)
+    g = cache_cmd(c, 2, get);
+    if (!g)
         goto out;
     cache_gen_text(c, g, gen);
-    if (h->element[0]->type != REDIS_REPLY_STRING) {
-        res = CACHE_MISS;
-        goto out;
-    }
-    buf_add(doc, h->element[0]->str, h->element[0]->len);
-    *source_client = h->element[1]->type == REDIS_REPLY_STRING ? atoll(h->element[1]->str) : 0;
-    res = CACHE_HIT;
+    res = CACHE_MISS;
 out:
-    for (int i = 0; i < 2; i++)
-        if (replies[i])
-            freeReplyObject(replies[i]);
+    if (h)
+        freeReplyObject(h);
+    if (g)
+        freeReplyObject(g);
     return res;
 }
 

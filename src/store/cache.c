@@ -61,9 +61,10 @@ struct cache *cache_new(const char *addr, int ttl_seconds)
     if (!c)
         abort();
     c->ttl = ttl_seconds > 0 ? ttl_seconds : 3600;
-    if (strncmp(addr, "unix:", 5) == 0 && addr[5]) {
+    if (strncmp(addr, "unix:", 5) == 0) {
         snprintf(c->host, sizeof(c->host), "%s", addr + 5);
         c->unix_socket = true;
+        c->disabled = !addr[5]; /* "unix:" without a path: no cache */
         return c;
     }
     const char *colon = strrchr(addr, ':');

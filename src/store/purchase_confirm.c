@@ -294,9 +294,10 @@ static struct store_outcome purchase_confirm_ledger(struct db *db, struct arena 
     return o;
 }
 
-/* A confirm once the receipt, the buyer's context and the ids are read: a replay, or the
- * calculation and the write. `locked`: inside a transaction holding the account lock;
- * otherwise *fallback asks for that path (debt, level raise, a concurrent change). */
+/* A confirm once the buyer's context is known (and, under the lock, the receipt and the
+ * purchase id; purchase_id 0: the write takes one): a replay, or the calculation and the
+ * write. `locked`: inside a transaction holding the account lock; otherwise *fallback asks for
+ * that path (debt, level raise, a concurrent change, a receipt already written). */
 static struct store_outcome purchase_confirm_read(struct db *db, struct arena *a,
                                                   const struct store_caller *who,
                                                   const struct purchase_request *req,

@@ -1640,9 +1640,14 @@ static void test_confirm_ids_agree(void)
                           "(payload->>'client_id')::bigint = $1",
                           client, pid),
                  1);
-    /* the same receipt again, context still cached: the first purchase, not a second */
+    /* the same receipt again with the context cached again (the confirm dropped it): the
+     * write meets the receipt's unique key, and the answer is the first purchase */
+    pur_post(&r, "/api/v1/purchases/calculate", AUTH_POS, false, JSON_T, body);
+    EXPECT_STATUS(r, 200);
+    http_resp_free(&r);
     pur_post(&r, "/api/v1/purchases", AUTH_POS, false, JSON_T, body);
     EXPECT_STATUS(r, 200);
+    EXPECT_STREQ(r.x_cache, "hit");
     EXPECT_EQ_LL(r.json ? jint(r.json, "id") : -1, pid);
     http_resp_free(&r);
     EXPECT_EQ_LL(pur_sql2("SELECT count(*) FROM purchases WHERE client_id = $1 AND id <> $2",
@@ -1674,6 +1679,15 @@ static void test_confirm_ids_agree(void)
     EXPECT_STATUS(r, 200);
     EXPECT_EQ_LL(r.json ? jint(r.json, "id") : -1, aid);
     http_resp_free(&r);
+    /* an anonymous repeat (no read at all before its write) is answered, not written again */
+    pur_post(&r, "/api/v1/purchases", AUTH_POS, false, JSON_T, body);
+    EXPECT_STATUS(r, 200);
+    EXPECT_EQ_LL(r.json ? jint(r.json, "id") : -1, aid);
+    http_resp_free(&r);
+    EXPECT_EQ_LL(pur_sql2("SELECT count(*) FROM receipt_index WHERE purchase_id = $1 AND "
+                          "client_id = $2",
+                          aid, -aid),
+                 1);
     CU_ASSERT(pur_verify_clean(__FILE__, __LINE__));
 }
 

@@ -9,6 +9,39 @@
 #include "store/purchase_internal.h"
 #include "util/log.h"
 
+/* Positions in the purchase row's parameters (PURCHASE_VALUES: $1 is [0]). */
+enum purchase_row_param {
+    PR_KEY = 0,  /* $1 the client (key) */
+    PR_ID = 1,   /* $2 the purchase id */
+    PR_API = 2,  /* $3 the API client */
+    PR_DOC = 18, /* $19 the document (JSON) */
+    PR_COUNT = 20
+};
+
+/* Positions of STMT_CONFIRM_WRITE's parameters after the purchase row ($21 is [20]). */
+enum confirm_write_param {
+    CW_KNOWN = PR_COUNT,  /* $21 known client (bool) */
+    CW_AVAILABLE,         /* $22 account: available after */
+    CW_PENDING,           /* $23 account: pending after */
+    CW_DEBT,              /* $24 account: debt */
+    CW_PURCHASES_TOTAL,   /* $25 account: purchases total */
+    CW_SPEND,             /* $26 points spent (bool) */
+    CW_SPEND_BALANCE,     /* $27 spend entry: balance after */
+    CW_SPEND_PENDING,     /* $28 spend entry: pending after */
+    CW_LOT_IDS,           /* $29 lots drawn from (bigint[]) */
+    CW_LOT_AMOUNTS,       /* $30 amounts drawn (bigint[]) */
+    CW_ACCRUAL,           /* $31 points accrued (bool) */
+    CW_DELAY_DAYS,        /* $32 accrual lot: activation delay, days */
+    CW_EXPIRY_DAYS,       /* $33 accrual lot: lifetime, days */
+    CW_ACCRUAL_PENDING,   /* $34 the accrual waits for activation (bool) */
+    CW_ACCRUAL_BALANCE,   /* $35 accrual entry: balance after */
+    CW_ACCRUAL_PENDING_AFTER, /* $36 accrual entry: pending after */
+    CW_EVENT,             /* $37 event type */
+    CW_VERSION,           /* $38 the account version read */
+    CW_CARD_STATUS,       /* $39 the card status read */
+    CW_COUNT
+};
+
 /* A confirm's first round trip. Under the lock (inside the transaction, whose BEGIN goes
  * with it): the receipt's advisory lock, the receipt and the purchase id, the buyer's account
  * row FOR UPDATE, then the context, which so sees everything committed before the lock.
@@ -67,7 +100,7 @@ static bool purchase_may_raise(const struct purchase_request *req, const struct 
            purchase_level_amount(&ctx->calc) >= ctx->to_next_level;
 }
 
-/* The purchase row's 20 parameters (PURCHASE_VALUES). */
+/* The purchase row's PR_COUNT parameters (PURCHASE_VALUES). */
 static void purchase_row_params(struct arena *a, const struct store_caller *who,
                                 const struct purchase_request *req, const struct purchase_ctx *ctx,
                                 int64_t key, int64_t id, const char *status,
@@ -76,7 +109,7 @@ static void purchase_row_params(struct arena *a, const struct store_caller *who,
     const struct msg_purchase_in *in = req->in;
     const struct receipt_calc *c = &ctx->calc;
     int64_t level_amount = purchase_level_amount(c);
-    const char *row[20] = {
+    const char *row[PR_COUNT] = {
         purchase_i64(a, key), purchase_i64(a, id), purchase_i64(a, who->api_client_id),
         in->receipt_id, req->request_hash, status, in->store_id, in->pos_id, in->at, in->card,
         ctx->level_id ? purchase_i64(a, ctx->level_id) : NULL, purchase_i64(a, c->total.minor),
@@ -160,7 +193,7 @@ static struct store_outcome purchase_confirm_write(struct db *db, struct arena *
     const struct receipt_calc *c = &ctx->calc;
     const char *status = in->hold ? "held" : "confirmed";
     int64_t spent = c->points_spent.minor, accrued = 0;
-    const char *p[39] = {NULL};
+    const char *p[CW_COUNT] = {NULL};
     const char *none = "{}";
     const char *lot_ids = none, *lot_amounts = none;
     bool pending = ctx->sp.activation_delay_days > 0;
@@ -179,28 +212,28 @@ static struct store_outcome purchase_confirm_write(struct db *db, struct arena *
     doc->has_id = purchase_id != 0;
     purchase_row_params(a, who, req, ctx, ctx->client_id, purchase_id, status, doc, p);
     if (!ctx->client_id)
-        p[0] = NULL; /* anonymous: the row's key is -id */
+        p[PR_KEY] = NULL; /* anonymous: the row's key is -id */
     if (!purchase_id)
-        p[1] = NULL;
-    p[20] = ctx->client_id ? "t" : "f";
-    p[21] = purchase_i64(a, ctx->acc.available);
-    p[22] = purchase_i64(a, ctx->acc.pending);
-    p[23] = purchase_i64(a, ctx->acc.debt);
-    p[24] = purchase_i64(a, ctx->acc.purchases_total);
-    p[25] = spent > 0 ? "t" : "f";
-    p[26] = purchase_i64(a, spend_balance);
-    p[27] = purchase_i64(a, spend_pending);
-    p[28] = lot_ids;
-    p[29] = lot_amounts;
-    p[30] = accrued > 0 ? "t" : "f";
-    p[31] = purchase_i64(a, ctx->sp.activation_delay_days);
-    p[32] = purchase_i64(a, ctx->sp.expiry_days);
-    p[33] = pending ? "t" : "f";
-    p[34] = purchase_i64(a, ctx->acc.available);
-    p[35] = purchase_i64(a, ctx->acc.pending);
-    p[36] = in->hold ? "purchase.held" : "purchase.confirmed";
-    p[37] = purchase_i64(a, ctx->version);
-    p[38] = ctx->card_status ? ctx->card_status : "active";
+        p[PR_ID] = NULL;
+    p[CW_KNOWN] = ctx->client_id ? "t" : "f";
+    p[CW_AVAILABLE] = purchase_i64(a, ctx->acc.available);
+    p[CW_PENDING] = purchase_i64(a, ctx->acc.pending);
+    p[CW_DEBT] = purchase_i64(a, ctx->acc.debt);
+    p[CW_PURCHASES_TOTAL] = purchase_i64(a, ctx->acc.purchases_total);
+    p[CW_SPEND] = spent > 0 ? "t" : "f";
+    p[CW_SPEND_BALANCE] = purchase_i64(a, spend_balance);
+    p[CW_SPEND_PENDING] = purchase_i64(a, spend_pending);
+    p[CW_LOT_IDS] = lot_ids;
+    p[CW_LOT_AMOUNTS] = lot_amounts;
+    p[CW_ACCRUAL] = accrued > 0 ? "t" : "f";
+    p[CW_DELAY_DAYS] = purchase_i64(a, ctx->sp.activation_delay_days);
+    p[CW_EXPIRY_DAYS] = purchase_i64(a, ctx->sp.expiry_days);
+    p[CW_ACCRUAL_PENDING] = pending ? "t" : "f";
+    p[CW_ACCRUAL_BALANCE] = purchase_i64(a, ctx->acc.available);
+    p[CW_ACCRUAL_PENDING_AFTER] = purchase_i64(a, ctx->acc.pending);
+    p[CW_EVENT] = in->hold ? "purchase.held" : "purchase.confirmed";
+    p[CW_VERSION] = purchase_i64(a, ctx->version);
+    p[CW_CARD_STATUS] = ctx->card_status ? ctx->card_status : "active";
 
     /* a level raise is evaluated before COMMIT, which needs the locking path */
     bool may_raise = purchase_may_raise(req, ctx);
@@ -211,7 +244,7 @@ static struct store_outcome purchase_confirm_write(struct db *db, struct arena *
     PGresult *cards = NULL;
     char constraint[64] = "";
     enum db_status st = db_batch_begin(db);
-    if (st == DB_OK && ((st = db_batch_query(db, STMT_CONFIRM_WRITE, 39, p, &cards)) != DB_OK ||
+    if (st == DB_OK && ((st = db_batch_query(db, STMT_CONFIRM_WRITE, CW_COUNT, p, &cards)) != DB_OK ||
                         (locked && !may_raise && (st = db_batch_commit(db)) != DB_OK)))
         db_batch_run(db, NULL, 0);
     else if (st == DB_OK)
@@ -239,7 +272,7 @@ static struct store_outcome purchase_confirm_write(struct db *db, struct arena *
         return o;
     res->doc = doc;
     /* the document as stored when it had its id already; else encoded again with it */
-    res->json = doc->has_id ? p[18] : NULL;
+    res->json = doc->has_id ? p[PR_DOC] : NULL;
     doc->has_id = true;
     return o;
 }
@@ -271,9 +304,9 @@ static struct store_outcome purchase_confirm_ledger(struct db *db, struct arena 
                          purchase_level_amount(c), &o))
         return o;
     struct msg_purchase *doc = purchase_new_doc(a, req, ctx, status, id);
-    const char *p[20];
+    const char *p[PR_COUNT];
     purchase_row_params(a, who, req, ctx, key, id, status, doc, p);
-    const char *pi[4] = {p[2], in->receipt_id, p[0], p[1]};
+    const char *pi[4] = {p[PR_API], in->receipt_id, p[PR_KEY], p[PR_ID]};
     /* the writes that need no answer go in one round trip */
     if (!purchase_status_ok(&o, db_batch_begin(db)) ||
         !purchase_status_ok(&o, db_batch_add(db, STMT_PURCHASE_INSERT, 20, p)) ||
@@ -290,7 +323,7 @@ static struct store_outcome purchase_confirm_ledger(struct db *db, struct arena 
         return o;
     purchase_touch(db, a, ctx->client_id, &o);
     res->doc = doc;
-    res->json = p[18]; /* the document as stored */
+    res->json = p[PR_DOC]; /* the document as stored */
     return o;
 }
 

@@ -377,6 +377,47 @@ static void test_bb_types(void) { bb_run_group("wrong types and ranges"); }
 static void test_bb_media(void) { bb_run_group("media types"); }
 static void test_bb_numbers(void) { bb_run_group("numbers"); }
 
+/* A body refused before it is read (401 before authentication lets it in, 404 for no such
+ * route): the worker reads the rest of a small body before it closes the connection, and
+ * leaves a large one (over 64 KiB) to libfcgi's close after the answer. Either way the answer
+ * arrives whole, every time, and the server goes on answering. */
+static void test_bb_unread(void)
+{
+    static const size_t sizes[] = {40 * 1024, 2 * 1024 * 1024};
+    for (size_t k = 0; k < sizeof(sizes) / sizeof(sizes[0]); k++) {
+        char *body = malloc(sizes[k] + 1);
+        CU_ASSERT_FATAL(body != NULL);
+        memset(body, ' ', sizes[k]);
+        body[0] = '{';
+        body[sizes[k] - 1] = '}';
+        body[sizes[k]] = '\0';
+        for (int i = 0; i < 10; i++) {
+            struct http_resp r;
+            /* 40 KB goes to a route with the API's 1 MiB limit, 2 MiB to the bulk one */
+            struct http_call c = {
+                .method = "POST",
+                .url = k == 0 ? "/api/v1/purchases" : "/api/v1/imports/no-such-import",
+                .auth = k == 0 ? "Bearer nope.nope" : AUTH_ADMIN,
+                .accept = JSON_T,
+                .content_type = JSON_T,
+                .body = body,
+                .body_len = sizes[k]};
+            http_exec(&c, &r);
+            if (k == 0) {
+                EXPECT_ERROR(r, 401, "unauthorized", NULL);
+            } else {
+                EXPECT_ERROR(r, 404, "not_found", NULL);
+            }
+            http_resp_free(&r);
+        }
+        free(body);
+    }
+    struct http_resp h;
+    http_get(&h, "/api/v1/health", NULL, JSON_T);
+    EXPECT_STATUS(h, 200);
+    http_resp_free(&h);
+}
+
 void badbody_add_tests(CU_pSuite s)
 {
     CU_add_test(s, "malformed/truncated JSON, NaN, NUL -> 400 malformed_body", test_bb_json);
@@ -389,4 +430,6 @@ void badbody_add_tests(CU_pSuite s)
     CU_add_test(s, "form-urlencoded, text/plain, no type -> 415", test_bb_media);
     CU_add_test(s, "NaN, huge, negative, too precise numbers -> 400", test_bb_numbers);
     CU_add_test(s, "unknown members ignored; charset parameters accepted", test_good_bodies);
+    CU_add_test(s, "a body refused unread (401, 404; 40 KB and 2 MiB): the answer arrives whole",
+                test_bb_unread);
 }

@@ -305,9 +305,7 @@ void cache_card_ctx_put(struct cache *c, const char *number, const char *gen, co
     cache_keys(number, gk, dk, sizeof(gk));
     snprintf(ttl, sizeof(ttl), "%d", c->ttl);
     const char *argv[] = {"EVAL", cache_ctx_put_script, "2", gk, dk, g, text, ttl};
-    redisReply *r = redisCommandArgv(c->ctx, 8, argv, NULL);
-    if (!r || c->ctx->err)
-        cache_drop(c);
+    redisReply *r = cache_cmd(c, 8, argv);
     if (r)
         freeReplyObject(r);
 }
@@ -337,9 +335,7 @@ void cache_card_put(struct cache *c, const char *number, const char *gen, const 
     struct cache_put p;
     if (!cache_put_prepare(c, &p, "EVAL", cache_put_script, &d))
         return;
-    redisReply *r = redisCommandArgv(c->ctx, 11, p.argv, NULL);
-    if (!r || c->ctx->err)
-        cache_drop(c);
+    redisReply *r = cache_cmd(c, 11, p.argv);
     if (r)
         freeReplyObject(r);
 }

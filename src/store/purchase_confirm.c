@@ -39,6 +39,7 @@ enum confirm_write_param {
     CW_EVENT,             /* $37 event type */
     CW_VERSION,           /* $38 the account version read */
     CW_CARD_STATUS,       /* $39 the card status read */
+    CW_PAYLOAD,           /* $40 event payload (JSON; its purchase id set by the statement) */
     CW_COUNT
 };
 
@@ -234,6 +235,7 @@ static struct store_outcome purchase_confirm_write(struct db *db, struct arena *
     p[CW_EVENT] = in->hold ? "purchase.held" : "purchase.confirmed";
     p[CW_VERSION] = purchase_i64(a, ctx->version);
     p[CW_CARD_STATUS] = ctx->card_status ? ctx->card_status : "active";
+    p[CW_PAYLOAD] = purchase_event_payload(a, ctx->client_id, purchase_id, in->receipt_id);
 
     /* a level raise is evaluated before COMMIT, which needs the locking path */
     bool may_raise = purchase_may_raise(req, ctx);
@@ -413,6 +415,9 @@ static struct store_outcome purchase_confirm_fast(struct db *db, struct arena *a
     return o;
 }
 
+/* The transaction body (store_tx_run) of the locking confirm. */
+static struct store_outcome purchase_confirm_body(struct db *db, void *arg);
+
 struct purchase_result store_purchase_confirm(struct db *db, struct arena *a,
                                               const struct store_caller *who,
                                               const struct purchase_request *req,
@@ -430,7 +435,7 @@ struct purchase_result store_purchase_confirm(struct db *db, struct arena *a,
     return purchase_run(db, op, purchase_confirm_body);
 }
 
-struct store_outcome purchase_confirm_body(struct db *db, void *arg)
+static struct store_outcome purchase_confirm_body(struct db *db, void *arg)
 {
     struct purchase_op *op = arg;
     memset(op->res, 0, sizeof(*op->res));

@@ -64,10 +64,6 @@ const char *purchase_i64(struct arena *a, int64_t v);
 /* A column as a number (NULL = 0). */
 int64_t purchase_col(PGresult *r, int row, int col);
 
-/* Run a statement; a failure becomes the outcome. */
-bool purchase_exec(struct db *db, enum db_stmt_id id, int n, const char *const *p,
-                   PGresult **res, struct store_outcome *o);
-
 /* false (and the failure in *o) unless st is DB_OK. */
 bool purchase_status_ok(struct store_outcome *o, enum db_status st);
 
@@ -140,8 +136,5 @@ bool purchase_refund_ids(struct db *db, struct arena *a, int64_t key, int64_t id
 /* Run one purchase transaction and hand back its answer. */
 struct purchase_result purchase_run(struct db *db, struct purchase_op op,
                                     store_tx_body body);
-
-/* The transaction bodies (store_tx_run) of the confirm. */
-struct store_outcome purchase_confirm_body(struct db *db, void *arg);
 
 #endif

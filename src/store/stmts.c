@@ -398,8 +398,9 @@ const struct db_stmt db_stmts[STMT_COUNT] = {
      * account $21 known client, $22 available, $23 pending, $24 debt, $25 purchases total;
      * spend $26 (bool), $27 balance after, $28 pending after, $29 lot ids, $30 amounts drawn;
      * accrual $31 (bool), $32 delay days, $33 expiry days, $34 pending (bool), $35 balance
-     * after, $36 pending after; $37 event type. Returns 1 when written (0: the account moved
-     * on), the buyer's card numbers ("a,b") for the cache, and the purchase id. */
+     * after, $36 pending after; event $37 type, $40 payload (its purchase id set here, like
+     * the document's). Returns 1 when written (0: the account moved on), the buyer's card
+     * numbers ("a,b") for the cache, and the purchase id. */
     [STMT_CONFIRM_WRITE] = {"confirm_write",
         "WITH ids AS (SELECT coalesce($2::bigint, nextval('purchases_id_seq')) AS pid, "
         " CASE WHEN $26::boolean THEN nextval('ledger_entries_id_seq') END AS se, "
@@ -441,8 +442,8 @@ const struct db_stmt db_stmts[STMT_COUNT] = {
         " ELSE $17 END, CASE WHEN $34::boolean THEN $17 ELSE 0 END, $35, $36, $4, go.pid, "
         " go.lot, $3 FROM go WHERE go.lot IS NOT NULL), "
         "evt AS (INSERT INTO outbox (type, client_id, payload) "
-        " SELECT $37, greatest(go.key, 0), jsonb_build_object('client_id', greatest(go.key, 0), "
-        " 'purchase_id', go.pid, 'receipt_id', coalesce($4::text, '')) FROM go) "
+        " SELECT $37, greatest(go.key, 0), jsonb_set($40::jsonb, '{purchase_id}', to_jsonb(go.pid)) "
+        " FROM go) "
         "SELECT (SELECT count(*) FROM go), "
         " (SELECT string_agg(number, ',') FROM cards WHERE client_id = $1), "
         " (SELECT pid FROM ids)"},

@@ -57,8 +57,10 @@ static bool purchase_confirm_begin(struct db *db, struct arena *a, const struct 
                                    int64_t *purchase_id, struct store_outcome *o)
 {
     const struct msg_purchase_in *in = req->in;
-    const char *k[1] = {purchase_key_text(a, "purchase", who->api_client_id, in->receipt_id)};
-    const char *q[2] = {purchase_i64(a, who->api_client_id), in->receipt_id};
+    /* the receipt's lock key and lookup: the locking path's only */
+    const char *k[1] = {
+        locked ? purchase_key_text(a, "purchase", who->api_client_id, in->receipt_id) : NULL};
+    const char *q[2] = {locked ? purchase_i64(a, who->api_client_id) : NULL, in->receipt_id};
     const char *w[3];
     PGresult *found = NULL, *context = NULL;
     bool anonymous = purchase_anonymous(req), read = !anonymous && (locked || !cached);

@@ -13,6 +13,9 @@
       for SECONDS, to PREFIX.waits.txt.
   bench.py rss FILE MASTER_PID
       VmHWM / VmRSS of the children of the loyalty-fcgi master.
+  bench.py rates RESULTS_DIR
+      `NAME RATE` per paced run (after the baselines have run): the rate each latency run
+      below saturation sends at.
   bench.py report RESULTS_DIR OUT_DIR
       the table on stdout, OUT_DIR/report.md and OUT_DIR/report.json.
       Exit status 0 (bars may fail: it is a measurement); 3 when a baseline or a scenario
@@ -38,6 +41,11 @@ BARS = {
 }
 SCENARIOS = ["card", "calculate", "confirm", "mix"]
 RSS_BAR_MIB = 32.0
+# Latency below saturation: each barred scenario once more at a fixed rate, this share of the
+# throughput its bar asks for (bar ratio x the baseline of this run), and hello at the card
+# run's rate as the floor of nginx + FastCGI. Reported beside the verdicts, not part of them.
+PACED_SHARE = 0.5
+PACED = ["hello", "card", "calculate", "confirm"]
 GROUPS = ["nginx", "fcgi", "postgres", "redis", "hello", "wrk"]
 
 
@@ -362,6 +370,53 @@ def usage(results, name, requests):
     return u
 
 
+def paced_rates(results):
+    """name -> requests per second for the paced runs (None without the baselines)."""
+    hello, pgb = wrk_result(results, "hello"), pgbench_result(results)
+    base = {"hello_rps": hello["rps"] if hello else None,
+            "pgbench_tps": pgb["tps"] if pgb else None}
+    rates = {}
+    for name in SCENARIOS:
+        base_key, bar_ratio, _ = BARS[name]
+        if bar_ratio is not None and base[base_key]:
+            rates[name] = round(PACED_SHARE * bar_ratio * base[base_key])
+    if "card" in rates:
+        rates["hello"] = rates["card"]
+    return rates
+
+
+def cmd_rates(argv):
+    """`NAME RATE` lines for ./dev bench's paced runs, in the order they run."""
+    rates = paced_rates(argv[0])
+    for name in PACED:
+        if name in rates:
+            print(name, rates[name])
+
+
+def paced_section(results):
+    """The paced runs: rows for the text/Markdown tables and their JSON."""
+    rates = paced_rates(results)
+    rows, out = [], []
+    for name in PACED:
+        r = wrk_result(results, f"{name}.paced")
+        if not r or name not in rates:
+            continue
+        target = rates[name]
+        row = {"name": name, "target_rps": target, "rps": round(r["rps"], 1),
+               "p50_ms": round(r["p50_us"] / 1000, 2), "p90_ms": round(r["p90_us"] / 1000, 2),
+               "p99_ms": round(r["p99_us"] / 1000, 2), "max_ms": round(r["max_us"] / 1000, 2),
+               "errors": r["errors"]}
+        bar = BARS.get(name, (None, None, None))[2]
+        row["bar_p99_ms"] = bar
+        out.append(row)
+        # below 95 % of the rate asked for, the server did not keep up: not a paced figure
+        kept = r["rps"] >= 0.95 * target
+        rows.append([name, target, fmt(r["rps"], 1), fmt(row["p50_ms"]), fmt(row["p90_ms"]),
+                     fmt(row["p99_ms"]), fmt(row["max_ms"]), f"{bar:g}" if bar else "-",
+                     r["errors"], "kept the rate" if kept else "FELL SHORT of the rate"])
+    return rows, out
+
+
 def fmt(v, nd=2):
     if v is None:
         return "-"
@@ -453,8 +508,17 @@ def cmd_report(argv):
         broken.append("worker RSS: not measured")
 
     machine = machine_desc()
+    paced_rows, paced_json = paced_section(results)
     report = {"machine": machine, "baselines": baselines, "scenarios": scen_json,
-              "worker_rss_mib": rss_mib}
+              "worker_rss_mib": rss_mib, "paced_share": PACED_SHARE, "paced": paced_json}
+    ph = ["paced run", "target req/s", "req/s", "p50 ms", "p90 ms", "p99 ms", "max ms",
+          "bar p99 ms", "errors", ""]
+    paced_intro = (f"Latency below saturation (not part of the verdicts): each run at "
+                   f"{PACED_SHARE:g} x the throughput its bar asks for, hello at the card "
+                   f"run's rate; same connections, {meta.get('paced_duration', '?')} s each. "
+                   "The verdicts' p99 comes from the closed loop above, where every connection "
+                   "sends again as soon as it is answered: there the mean latency is "
+                   "connections / throughput (Little's law).")
 
     # where the time went
     uh = ["run", "secs", "nginx", "fcgi", "postgres", "redis", "hello", "wrk", "other",
@@ -483,6 +547,8 @@ def cmd_report(argv):
     lines += ["", "CPU in % of one core during each run (machine busy: of all cores); "
                   "SQL statements, transactions and Redis commands per request:", ""]
     lines += render_table(uh, urows)
+    if paced_rows:
+        lines += ["", paced_intro, ""] + render_table(ph, paced_rows)
     wait_lines, wait_md = [], []
     for name in SCENARIOS:
         try:
@@ -527,6 +593,8 @@ def cmd_report(argv):
            f"{os.cpu_count()} cores); `other` is everything else on the machine. SQL statements "
            "(pg_stat_statements, database loyalty), transactions and Redis commands per request.",
            ""] + md_table(uh, urows)
+    if paced_rows:
+        md += ["", "## Latency below saturation", "", paced_intro, ""] + md_table(ph, paced_rows)
     for name in SCENARIOS:
         try:
             with open(os.path.join(results, f"{name}.pgss.txt")) as f:
@@ -588,6 +656,8 @@ def main():
         cmd_waits(argv)
     elif cmd == "rss":
         cmd_rss(argv)
+    elif cmd == "rates":
+        cmd_rates(argv)
     elif cmd == "report":
         return cmd_report(argv)
     else:

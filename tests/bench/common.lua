@@ -92,6 +92,36 @@ function bench.card_request()
    return bench.card_request_for(math.random(1, bench.clients))
 end
 
+-- Paced runs (BENCH_RATE set): requests leave at a fixed total rate instead of as fast as
+-- the server answers. Each thread hands out send times ("slots") BENCH_THREADS / BENCH_RATE
+-- seconds apart; a connection that has its answer takes the next free slot and waits for
+-- it (wrk's delay(), whole milliseconds, so a request may leave up to 1 ms early). When
+-- every connection is busy the slots fall behind and are not made up later: the run then
+-- falls short of the rate, which ./dev bench reports (it checks the achieved rate).
+bench.rate = tonumber(os.getenv("BENCH_RATE") or "")
+if bench.rate and bench.rate > 0 then
+   local ffi = require("ffi")
+   ffi.cdef [[
+      typedef struct { long tv_sec; long tv_nsec; } bench_timespec;
+      int clock_gettime(int clock_id, bench_timespec *tp);
+   ]]
+   local ts = ffi.new("bench_timespec")
+   local function now_ms()
+      ffi.C.clock_gettime(1, ts) -- CLOCK_MONOTONIC
+      return tonumber(ts.tv_sec) * 1000 + tonumber(ts.tv_nsec) / 1e6
+   end
+   local interval = 1000 * tonumber(os.getenv("BENCH_THREADS") or "2") / bench.rate
+   local next_slot = nil
+   function delay()
+      local now = now_ms()
+      -- a slot more than one interval in the past is dropped, not sent in a burst
+      if not next_slot or next_slot < now - interval then next_slot = now end
+      local wait = next_slot - now
+      next_slot = next_slot + interval
+      return math.floor(wait)
+   end
+end
+
 function response(status, headers, body)
    if status < 200 or status > 299 then
       bad = bad + 1

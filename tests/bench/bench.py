@@ -288,9 +288,9 @@ def wrk_result(results, name):
     return r
 
 
-def pgbench_result(results):
+def pgbench_result(results, name="pgbench"):
     try:
-        with open(os.path.join(results, "pgbench.txt")) as f:
+        with open(os.path.join(results, f"{name}.txt")) as f:
             text = f.read()
     except OSError:
         return None
@@ -305,6 +305,39 @@ def pgbench_result(results):
     m = re.search(r"number of failed transactions: (\d+)", text)
     r["failed"] = int(m.group(1)) if m else 0
     return r
+
+
+# Each baseline runs twice, before and after the scenarios compared with it (hello around card
+# and calculate, pgbench around confirm), and counts as the mean of the two: a machine whose
+# speed drifts during the bench (a shared host) moves both sides of the ratio alike.
+BASELINE_RUNS = {"hello": ["hello-1", "hello-2"], "pgbench": ["pgbench-1", "pgbench-2"]}
+RUN_ORDER = ["hello-1", "card", "calculate", "hello-2", "pgbench-1", "confirm", "pgbench-2", "mix"]
+
+
+def hello_baseline(results):
+    """The two hello runs as one result (rates and latencies averaged), or None."""
+    runs = [wrk_result(results, n) for n in BASELINE_RUNS["hello"]]
+    runs = [r for r in runs if r and r["requests"] > 0]
+    if not runs:
+        return None
+    out = {"runs": [r["rps"] for r in runs], "rps": sum(r["rps"] for r in runs) / len(runs),
+           "requests": sum(r["requests"] for r in runs),
+           "errors": sum(r["errors"] for r in runs)}
+    for k in ("p50_us", "p99_us"):
+        out[k] = sum(r[k] for r in runs) / len(runs)
+    return out
+
+
+def pgbench_baseline(results):
+    """The two pgbench runs as one result (tps and latency averaged), or None."""
+    runs = [pgbench_result(results, n) for n in BASELINE_RUNS["pgbench"]]
+    runs = [r for r in runs if r and r["tps"] > 0]
+    if not runs:
+        return None
+    lat = [r["latency_avg_ms"] for r in runs if r["latency_avg_ms"] is not None]
+    return {"runs": [r["tps"] for r in runs], "tps": sum(r["tps"] for r in runs) / len(runs),
+            "latency_avg_ms": sum(lat) / len(lat) if lat else None,
+            "failed": sum(r["failed"] for r in runs)}
 
 
 def machine_desc():
@@ -372,7 +405,7 @@ def usage(results, name, requests):
 
 def paced_rates(results):
     """name -> requests per second for the paced runs (None without the baselines)."""
-    hello, pgb = wrk_result(results, "hello"), pgbench_result(results)
+    hello, pgb = hello_baseline(results), pgbench_baseline(results)
     base = {"hello_rps": hello["rps"] if hello else None,
             "pgbench_tps": pgb["tps"] if pgb else None}
     rates = {}
@@ -443,9 +476,9 @@ def cmd_report(argv):
     meta = load_json(os.path.join(results, "meta.json")) or {}
     broken = []
 
-    hello = wrk_result(results, "hello")
-    pgb = pgbench_result(results)
-    if not hello or hello["requests"] == 0:
+    hello = hello_baseline(results)
+    pgb = pgbench_baseline(results)
+    if not hello:
         broken.append("hello: no result")
     if not pgb or pgb["tps"] <= 0:
         broken.append("pgbench: no result")
@@ -456,14 +489,22 @@ def cmd_report(argv):
     header = ["scenario", "req/s", "ratio", "p50 ms", "p99 ms", "bar", "errors", "verdict"]
     if hello:
         rows.append(["hello (baseline)", fmt(hello["rps"], 1), "-", fmt(hello["p50_us"] / 1000),
-                     fmt(hello["p99_us"] / 1000), "nginx + FastCGI ceiling", hello["errors"],
+                     fmt(hello["p99_us"] / 1000), "nginx + FastCGI ceiling, mean of "
+                     + " and ".join(fmt(x, 0) for x in hello["runs"]), hello["errors"],
                      "baseline" if hello["errors"] == 0 else "ERRORS"])
-        usages["hello"] = usage(results, "hello", hello["requests"])
+        baselines["hello_runs"] = [round(x, 1) for x in hello["runs"]]
     if pgb:
         rows.append(["pgbench (baseline)", fmt(pgb["tps"], 1), "-",
-                     f"avg {fmt(pgb['latency_avg_ms'])}", "-", "PostgreSQL write ceiling (tps)",
+                     f"avg {fmt(pgb['latency_avg_ms'])}", "-", "PostgreSQL write ceiling (tps), "
+                     "mean of " + " and ".join(fmt(x, 0) for x in pgb["runs"]),
                      pgb["failed"], "baseline" if pgb["failed"] == 0 else "ERRORS"])
-        usages["pgbench"] = usage(results, "pgbench", None)
+        baselines["pgbench_runs"] = [round(x, 1) for x in pgb["runs"]]
+    for name in BASELINE_RUNS["hello"]:
+        r = wrk_result(results, name)
+        if r:
+            usages[name] = usage(results, name, r["requests"])
+    for name in BASELINE_RUNS["pgbench"]:
+        usages[name] = usage(results, name, None)
     for name in SCENARIOS:
         base_key, bar_ratio, bar_p99 = BARS[name]
         r = wrk_result(results, name)
@@ -521,11 +562,11 @@ def cmd_report(argv):
                    "connections / throughput (Little's law).")
 
     # where the time went
-    uh = ["run", "secs", "nginx", "fcgi", "postgres", "redis", "hello", "wrk", "other",
+    uh = ["run", "secs", "nginx", "fcgi", "postgres", "redis", "hello", "load gen", "other",
           "machine busy", "SQL/req", "xacts/req", "redis/req", "card cache hits",
           "app p50 ms", "app p99 ms"]
     urows = []
-    for name in ["hello", "pgbench"] + SCENARIOS:
+    for name in RUN_ORDER:
         u = usages.get(name)
         if not u:
             continue
@@ -574,7 +615,7 @@ def cmd_report(argv):
                      f"{r['read_errors']} read / {r['write_errors']} write errors, "
                      f"{r['timeouts']} timeouts (no answer within wrk's 2 s)"
                      + (f"; first non-2xx: {sample[:200]}" if sample else ""))
-    busy_others = [n for n in ["hello", "pgbench"] + SCENARIOS
+    busy_others = [n for n in RUN_ORDER
                    if usages.get(n) and usages[n]["cpu"].get("other", 0) > 25]
     if busy_others:
         notes.append("note: other processes used more than 25 % of a core during "

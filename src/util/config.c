@@ -63,7 +63,7 @@ bool config_load(struct config *c, const char *path, char *err, size_t errlen)
     memset(c, 0, sizeof(*c));
     snprintf(c->listen, sizeof(c->listen), "unix:/tmp/loyalty.sock");
     c->workers = 2;
-    c->threads = 16;
+    c->threads = 8;
     snprintf(c->pg, sizeof(c->pg), "dbname=loyalty");
     snprintf(c->redis, sizeof(c->redis), "127.0.0.1:6379");
     snprintf(c->sql_dir, sizeof(c->sql_dir), "sql");

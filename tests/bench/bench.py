@@ -525,7 +525,7 @@ def cmd_report(argv):
                   f", p99 <= {bar_p99:g} ms"
         else:
             bar = "report only (no errors)"
-        rows.append([name, fmt(r["rps"], 1), fmt(ratio), fmt(p50), fmt(p99), bar, r["errors"],
+        rows.append([name, fmt(r["rps"], 1), fmt(ratio, 3), fmt(p50), fmt(p99), bar, r["errors"],
                      "PASS" if ok else "FAIL"])
         scen_json.append({"name": name, "rps": round(r["rps"], 1),
                           "ratio": round(ratio, 3) if ratio is not None else None,

@@ -30,7 +30,7 @@ int64_t purchase_col(PGresult *r, int row, int col)
 
 /* Run a statement; a failure becomes the outcome. */
 static bool purchase_exec(struct db *db, enum db_stmt_id id, int n, const char *const *p,
-                   PGresult **res, struct store_outcome *o)
+                          PGresult **res, struct store_outcome *o)
 {
     enum db_status st = db_exec(db, id, n, p, res, NULL, 0);
     if (st == DB_OK)

@@ -403,11 +403,15 @@ def usage(results, name, requests):
     return u
 
 
-def paced_rates(results):
-    """name -> requests per second for the paced runs (None without the baselines)."""
-    hello, pgb = hello_baseline(results), pgbench_baseline(results)
-    base = {"hello_rps": hello["rps"] if hello else None,
-            "pgbench_tps": pgb["tps"] if pgb else None}
+def baseline_values(hello, pgb):
+    """{"hello_rps", "pgbench_tps"} of the two baselines (hello_baseline, pgbench_baseline;
+    None where one has no result): what the ratios and the paced rates are computed from."""
+    return {"hello_rps": round(hello["rps"], 1) if hello else None,
+            "pgbench_tps": round(pgb["tps"], 1) if pgb else None}
+
+
+def paced_rates(base):
+    """name -> requests per second of each paced run, from the baselines (baseline_values)."""
     rates = {}
     for name in SCENARIOS:
         base_key, bar_ratio, _ = BARS[name]
@@ -420,15 +424,15 @@ def paced_rates(results):
 
 def cmd_rates(argv):
     """`NAME RATE` lines for ./dev bench's paced runs, in the order they run."""
-    rates = paced_rates(argv[0])
+    rates = paced_rates(baseline_values(hello_baseline(argv[0]), pgbench_baseline(argv[0])))
     for name in PACED:
         if name in rates:
             print(name, rates[name])
 
 
-def paced_section(results):
+def paced_section(results, base):
     """The paced runs: rows for the text/Markdown tables and their JSON."""
-    rates = paced_rates(results)
+    rates = paced_rates(base)
     rows, out = [], []
     for name in PACED:
         r = wrk_result(results, f"{name}.paced")
@@ -482,8 +486,7 @@ def cmd_report(argv):
         broken.append("hello: no result")
     if not pgb or pgb["tps"] <= 0:
         broken.append("pgbench: no result")
-    baselines = {"hello_rps": round(hello["rps"], 1) if hello else None,
-                 "pgbench_tps": round(pgb["tps"], 1) if pgb else None}
+    baselines = baseline_values(hello, pgb)
 
     rows, scen_json, usages = [], [], {}
     header = ["scenario", "req/s", "ratio", "p50 ms", "p99 ms", "bar", "errors", "verdict"]
@@ -549,7 +552,7 @@ def cmd_report(argv):
         broken.append("worker RSS: not measured")
 
     machine = machine_desc()
-    paced_rows, paced_json = paced_section(results)
+    paced_rows, paced_json = paced_section(results, baselines)
     report = {"machine": machine, "baselines": baselines, "scenarios": scen_json,
               "worker_rss_mib": rss_mib, "paced_share": PACED_SHARE, "paced": paced_json}
     ph = ["paced run", "target req/s", "req/s", "p50 ms", "p90 ms", "p99 ms", "max ms",
